@@ -1,0 +1,3 @@
+//! Loading and checking policy packs.
+
+pub mod pack;

@@ -1,0 +1,216 @@
+//! The neutral chat model every front door (OpenAI, Anthropic) translates into and the Bedrock
+//! provider translates out of.
+//!
+//! It is shaped like Converse because Converse is where every request ends up, but it is our own
+//! type: policies read and rewrite it without knowing which API the client spoke, and no second
+//! code path can skip them.
+
+use bytes::Bytes;
+use serde_json::Value;
+
+/// One chat call, whatever API the client used.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChatRequest {
+    /// The client-facing model name, as sent (an alias, a target id or a Bedrock model id).
+    pub model: String,
+    /// System prompt blocks in order (OpenAI `system`/`developer` messages are hoisted here).
+    pub system: Vec<SystemBlock>,
+    /// The conversation, already normalised: roles alternate and it starts with `User`.
+    pub messages: Vec<Message>,
+    /// Tool definitions the model may call.
+    pub tools: Vec<Tool>,
+    /// Insert a cache point after the tool definitions.
+    pub tools_cache_point: bool,
+    pub tool_choice: Option<ToolChoice>,
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f32>,
+    pub top_p: Option<f32>,
+    pub top_k: Option<u32>,
+    pub stop: Vec<String>,
+    pub response_format: Option<ResponseFormat>,
+    /// Extended thinking budget, already clamped to at least 1024 tokens.
+    pub thinking: Option<Thinking>,
+    pub stream: bool,
+    /// Streaming only: send a final usage chunk (OpenAI `stream_options.include_usage`).
+    pub include_usage: bool,
+    /// End-user id for Bedrock's invocation logs, already sanitised.
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SystemBlock {
+    Text(String),
+    CachePoint,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub role: Role,
+    pub content: Vec<Part>,
+}
+
+/// One content block. Every variant maps to exactly one Converse `ContentBlock` member.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Image {
+        format: ImageFormat,
+        data: Bytes,
+    },
+    Document {
+        format: DocumentFormat,
+        /// Already sanitised to Bedrock's allowed characters and unique within the request.
+        name: String,
+        data: Bytes,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+        /// Always a JSON object.
+        input: Value,
+    },
+    ToolResult {
+        id: String,
+        content: Vec<ToolResultPart>,
+        is_error: bool,
+    },
+    Reasoning {
+        text: String,
+        signature: Option<String>,
+    },
+    RedactedReasoning {
+        data: Bytes,
+    },
+    CachePoint,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToolResultPart {
+    Text(String),
+    /// Always a JSON object (Bedrock rejects other JSON here).
+    Json(Value),
+    Image { format: ImageFormat, data: Bytes },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFormat {
+    Pdf,
+    Csv,
+    Doc,
+    Docx,
+    Xls,
+    Xlsx,
+    Html,
+    Txt,
+    Md,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tool {
+    /// Matches `[a-zA-Z0-9_-]{1,64}`.
+    pub name: String,
+    pub description: Option<String>,
+    /// JSON Schema of the input; always an object schema.
+    pub input_schema: Value,
+    pub strict: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolChoice {
+    Auto,
+    /// The model must call some tool (OpenAI `required`, Anthropic `any`).
+    Any,
+    /// The model must call this tool.
+    Tool(String),
+    /// The model must not call tools (tools may still be sent so history validates).
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseFormat {
+    /// Reply must be JSON matching this schema.
+    JsonSchema {
+        name: String,
+        schema: Value,
+        description: Option<String>,
+    },
+    /// Reply must be a JSON object, any shape.
+    JsonObject,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thinking {
+    pub budget_tokens: u32,
+}
+
+/// A complete (non-streaming) reply.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChatResponse {
+    pub content: Vec<Part>,
+    pub stop_reason: StopReason,
+    pub usage: Usage,
+}
+
+/// Why the model stopped, in Bedrock's terms; each front door maps it to its own vocabulary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum StopReason {
+    #[default]
+    EndTurn,
+    ToolUse,
+    MaxTokens,
+    StopSequence,
+    GuardrailIntervened,
+    ContentFiltered,
+    ContextWindowExceeded,
+    MalformedModelOutput,
+    MalformedToolUse,
+    Other(String),
+}
+
+/// Token usage as Bedrock reports it: `input` excludes cache reads and writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
+}
+
+impl Usage {
+    /// Everything the model read, cached or not (OpenAI `prompt_tokens`).
+    pub fn prompt_total(&self) -> u64 {
+        self.input + self.cache_read + self.cache_write
+    }
+}
+
+/// One streamed event, in arrival order. `index` is the content-block position in the assistant
+/// message (Converse `contentBlockIndex`), never an OpenAI choice or tool-call index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    MessageStart,
+    TextDelta { index: u32, text: String },
+    ToolUseStart { index: u32, id: String, name: String },
+    /// A fragment of the tool input JSON; fragments concatenate to the whole input.
+    ToolInputDelta { index: u32, json: String },
+    ReasoningDelta { index: u32, text: String },
+    SignatureDelta { index: u32, signature: String },
+    RedactedReasoning { index: u32, data: Bytes },
+    BlockStop { index: u32 },
+    MessageStop { stop_reason: StopReason },
+    /// Usage arrives last, after `MessageStop`.
+    Metadata { usage: Usage },
+}

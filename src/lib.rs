@@ -1,0 +1,24 @@
+//! gw: a policy-enforcing gateway in front of AWS Bedrock.
+//!
+//! The request path, in order: a front door (`server`) parses the client's API (`openai`) into the
+//! neutral chat model (`ir`); the policy chain (`policy`) inspects and rewrites it; the router
+//! (`routing`) picks targets; the provider (`provider`) translates to Converse (`translate`) and
+//! calls Bedrock through the AWS SDK; the reply flows back through the policies to the client, and
+//! one audit record (`audit`) closes the request. `config` loads and checks the pack; `runtime`
+//! is the built, immutable view of one pack that a request runs against; `emulator` is a Bedrock
+//! stand-in that speaks the real wire protocol.
+
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod emulator;
+pub mod error;
+pub mod ir;
+pub mod openai;
+pub mod policy;
+pub mod provider;
+pub mod routing;
+pub mod runtime;
+pub mod server;
+pub mod telemetry;
+pub mod translate;
