@@ -15,7 +15,8 @@ pub struct ChatRequest {
     pub model: String,
     /// System prompt blocks in order (OpenAI `system`/`developer` messages are hoisted here).
     pub system: Vec<SystemBlock>,
-    /// The conversation, already normalised: roles alternate and it starts with `User`.
+    /// The conversation in order. Front doors keep the client's turns; the Converse translator
+    /// merges same-role neighbours and drops blank text, so neither has to be done twice.
     pub messages: Vec<Message>,
     /// Tool definitions the model may call.
     pub tools: Vec<Tool>,
