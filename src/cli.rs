@@ -1,1 +1,204 @@
-//! TODO
+//! The `gw` command line: `run`, `validate`, `emulate`, `schema`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Diagnostic, LoadedPack, Severity};
+use crate::emulator::{self, EmulatorConfig};
+use crate::runtime::{BuildEnv, Runtime};
+use crate::server::{self, Gateway};
+
+/// The pack gw serves when none is named: every target on the built-in emulator.
+pub const EMBEDDED_PACK: &str = include_str!("../config/pack.yaml");
+
+#[derive(Debug, Parser)]
+#[command(name = "gw", version, about = "A policy-enforcing gateway in front of AWS Bedrock")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve a policy pack (the embedded default when none is given).
+    Run {
+        /// The policy pack to serve.
+        #[arg(long = "policy-config", short = 'c', env = "GW_POLICY_CONFIG")]
+        policy_config: Option<PathBuf>,
+        /// Listen address; overrides `server.listen` in the pack.
+        #[arg(long, env = "GW_LISTEN")]
+        listen: Option<SocketAddr>,
+    },
+    /// Check packs without serving them; exit 1 if any has an error.
+    Validate {
+        #[arg(required = true)]
+        packs: Vec<PathBuf>,
+    },
+    /// Run the built-in Bedrock emulator on its own (for tests and benchmarks).
+    Emulate {
+        #[arg(long, default_value = "127.0.0.1:4010")]
+        listen: SocketAddr,
+        /// Accept any credentials instead of verifying SigV4.
+        #[arg(long)]
+        no_verify: bool,
+    },
+    /// Print the pack's JSON Schema.
+    Schema,
+}
+
+/// Runs the parsed command line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    match cli.command {
+        Command::Validate { packs } => validate(&packs),
+        Command::Schema => {
+            let schema = config::json_schema();
+            println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Command::Run { policy_config, listen } => block_on(run(policy_config, listen)),
+        Command::Emulate { listen, no_verify } => block_on(emulate(listen, no_verify)),
+    }
+}
+
+fn block_on(fut: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(fut),
+        Err(e) => {
+            eprintln!("gw: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn validate(packs: &[PathBuf]) -> ExitCode {
+    let mut ok = true;
+    for path in packs {
+        match config::load_file(path) {
+            Ok(loaded) => {
+                print_diagnostics(&loaded.warnings);
+                println!("{}: ok (pack `{}` {})", path.display(), loaded.pack.pack.name, loaded.pack.pack.version);
+            }
+            Err(diags) => {
+                ok = false;
+                print_diagnostics(&diags);
+                let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+                println!("{}: {errors} error(s)", path.display());
+            }
+        }
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("{d}");
+    }
+}
+
+/// Loads the named pack, or the embedded default.
+pub fn load(path: Option<&Path>) -> Result<LoadedPack, Vec<Diagnostic>> {
+    match path {
+        Some(p) => config::load_file(p),
+        None => config::load_str(EMBEDDED_PACK, Path::new("<embedded config/pack.yaml>")),
+    }
+}
+
+async fn run(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> ExitCode {
+    let loaded = match load(policy_config.as_deref()) {
+        Ok(l) => l,
+        Err(diags) => {
+            print_diagnostics(&diags);
+            eprintln!("gw: the pack has errors; nothing is served");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &loaded.warnings {
+        tracing::warn!(diagnostic = %w, "pack warning");
+    }
+    let configured = loaded.pack.server.listen.clone();
+    let open = loaded.pack.auth.as_ref().is_none_or(|a| a.keys.is_empty());
+    let env = Arc::new(BuildEnv::default());
+    let runtime = match Runtime::build(loaded, &env).await {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gw: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = match listen.map(Ok).unwrap_or_else(|| configured.parse::<SocketAddr>()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("gw: server.listen `{configured}` is not an address: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("gw: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = listener.local_addr().unwrap_or(addr);
+    let (name, version) = runtime.pack_id();
+    if open {
+        tracing::warn!("the pack has no `auth` section: ANYONE who can reach {local} can use every model; add auth.keys");
+    }
+    println!("gw: serving pack `{name}` {version} on http://{local}");
+    let gateway = Gateway::new(runtime, env);
+    match server::serve(listener, gateway, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gw: server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn emulate(listen: SocketAddr, no_verify: bool) -> ExitCode {
+    let config = EmulatorConfig {
+        verify_signatures: !no_verify,
+        ..EmulatorConfig::default()
+    };
+    match emulator::start(config, listen).await {
+        Ok(handle) => {
+            println!("gw: Bedrock emulator on {}", handle.endpoint_url());
+            shutdown_signal().await;
+            handle.shutdown();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gw: cannot start the emulator on {listen}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: draining requests in flight");
+}

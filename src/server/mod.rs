@@ -1,1 +1,123 @@
-//! TODO
+//! The HTTP front: axum routes, the shared gateway state, and serving with graceful shutdown.
+//!
+//! Handlers are thin: each takes one runtime snapshot and calls plain async functions, so the
+//! request path reads top to bottom in `chat.rs`.
+
+mod body;
+mod chat;
+mod embeddings;
+mod health;
+mod models;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use arc_swap::ArcSwap;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+
+use crate::audit::{Outcome, RequestLog};
+use crate::error::{ApiError, ErrorKind};
+use crate::runtime::{BuildEnv, Runtime};
+
+/// The live gateway: the current runtime (swapped whole on reload) and what outlives reloads.
+pub struct Gateway {
+    current: ArcSwap<Runtime>,
+    pub env: Arc<BuildEnv>,
+}
+
+impl Gateway {
+    pub fn new(runtime: Runtime, env: Arc<BuildEnv>) -> Arc<Self> {
+        Arc::new(Self {
+            current: ArcSwap::from_pointee(runtime),
+            env,
+        })
+    }
+
+    /// The runtime a new request runs on, start to finish.
+    pub fn snapshot(&self) -> Arc<Runtime> {
+        self.current.load_full()
+    }
+
+    /// Makes a new runtime live; requests in flight keep the one they started with.
+    pub fn swap(&self, runtime: Runtime) {
+        self.current.store(Arc::new(runtime));
+    }
+}
+
+/// Shared state handed to every handler.
+pub type AppState = Arc<Gateway>;
+
+/// All routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/chat/completions", post(chat::handle))
+        .route("/v1/embeddings", post(embeddings::handle))
+        .route("/v1/models", get(models::list))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        // Small request/response pairs: never wait for Nagle.
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn unknown_path(axum::extract::State(app): axum::extract::State<AppState>, uri: axum::http::Uri) -> Response {
+    let err = ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound,
+        format!(
+            "unknown path `{}`; gw serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models",
+            uri.path()
+        ),
+    )
+    .with_code("unknown_url");
+    if uri.path().starts_with("/v1/") {
+        let rt = app.snapshot();
+        let mut log = RequestLog::open(rt.audit.clone(), new_request_id(), "unknown", rt.pack_id());
+        return fail(&mut log, err, Outcome::Rejected);
+    }
+    err.into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorKind::InvalidRequest,
+        "method not allowed on this path",
+    )
+    .into_response()
+}
+
+/// A fresh request id (also the OpenAI completion id suffix).
+pub(crate) fn new_request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+pub(crate) fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Writes the audit record for a failed request and renders the error.
+pub(crate) fn fail(log: &mut RequestLog, err: ApiError, outcome: Outcome) -> Response {
+    let request_id = log.record().map(|r| r.request_id.clone());
+    log.finish(err.status.as_u16(), outcome, Some(err.label()));
+    let mut resp = err.into_response();
+    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        resp.headers_mut().insert("x-request-id", id);
+    }
+    resp
+}

@@ -1,0 +1,183 @@
+//! The audit trail's seam: exactly one record per request that reaches gw, whatever happens to it.
+//!
+//! Handlers open a [`RequestLog`] first thing; it is finished with the outcome, or, if the
+//! request is dropped mid-way (client gone), its `Drop` writes the record as cancelled. Sinks get
+//! finished records and must not block the request path.
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use crate::ir::Usage;
+use crate::policy::Decision;
+use crate::routing::Attempt;
+
+/// Where finished records go.
+pub trait AuditSink: Send + Sync {
+    fn write(&self, record: AuditRecord);
+}
+
+/// Writes each record as one JSON log line at info level (target `gw::audit`).
+pub struct LogSink;
+
+impl AuditSink for LogSink {
+    fn write(&self, record: AuditRecord) {
+        if let Ok(line) = serde_json::to_string(&record) {
+            tracing::info!(target: "gw::audit", record = %line, "request");
+        }
+    }
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Served,
+    Blocked,
+    Rejected,
+    Failed,
+    Cancelled,
+}
+
+/// One request, as the audit trail keeps it. No prompt or reply text.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRecord {
+    pub time_unix_ms: u64,
+    pub request_id: String,
+    pub pack: String,
+    pub pack_version: String,
+    pub endpoint: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    pub stream: bool,
+    pub attempts: Vec<AttemptRecord>,
+    pub status: u16,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub decisions: Vec<Decision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<UsageRecord>,
+    pub latency_ms: f64,
+}
+
+/// An upstream attempt in a record.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptRecord {
+    pub target: String,
+    pub region: String,
+    pub outcome: &'static str,
+    pub latency_ms: f64,
+    pub retry: u32,
+}
+
+/// Token usage in a record.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct UsageRecord {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_read_tokens: u64,
+    pub cache_write_tokens: u64,
+}
+
+impl From<Usage> for UsageRecord {
+    fn from(u: Usage) -> Self {
+        Self {
+            input_tokens: u.input,
+            output_tokens: u.output,
+            cache_read_tokens: u.cache_read,
+            cache_write_tokens: u.cache_write,
+        }
+    }
+}
+
+/// The open record of one request. Finish it once; if it is dropped unfinished, it is written as
+/// cancelled, so no request goes unrecorded.
+pub struct RequestLog {
+    record: Option<AuditRecord>,
+    sink: Arc<dyn AuditSink>,
+    started: Instant,
+}
+
+impl RequestLog {
+    pub fn open(sink: Arc<dyn AuditSink>, request_id: String, endpoint: &'static str, pack: (&str, &str)) -> Self {
+        let time_unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        Self {
+            record: Some(AuditRecord {
+                time_unix_ms,
+                request_id,
+                pack: pack.0.to_string(),
+                pack_version: pack.1.to_string(),
+                endpoint,
+                key_id: None,
+                model: None,
+                stream: false,
+                attempts: Vec::new(),
+                status: 0,
+                outcome: Outcome::Cancelled,
+                error: None,
+                decisions: Vec::new(),
+                usage: None,
+                latency_ms: 0.0,
+            }),
+            sink,
+            started: Instant::now(),
+        }
+    }
+
+    /// The record being filled in. `None` only after it was finished.
+    pub fn record(&mut self) -> Option<&mut AuditRecord> {
+        self.record.as_mut()
+    }
+
+    pub fn set_model(&mut self, model: &str, stream: bool) {
+        if let Some(r) = self.record.as_mut() {
+            r.model = Some(model.to_string());
+            r.stream = stream;
+        }
+    }
+
+    pub fn set_attempts(&mut self, attempts: &[Attempt]) {
+        if let Some(r) = self.record.as_mut() {
+            r.attempts = attempts
+                .iter()
+                .map(|a| AttemptRecord {
+                    target: a.target.clone(),
+                    region: a.region.clone(),
+                    outcome: a.outcome,
+                    latency_ms: a.latency.as_secs_f64() * 1000.0,
+                    retry: a.retry,
+                })
+                .collect();
+        }
+    }
+
+    pub fn set_usage(&mut self, usage: Usage) {
+        if let Some(r) = self.record.as_mut() {
+            r.usage = Some(usage.into());
+        }
+    }
+
+    /// Closes the record with its outcome and writes it.
+    pub fn finish(&mut self, status: u16, outcome: Outcome, error: Option<&str>) {
+        if let Some(mut r) = self.record.take() {
+            r.status = status;
+            r.outcome = outcome;
+            r.error = error.map(str::to_string);
+            r.latency_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+            self.sink.write(r);
+        }
+    }
+}
+
+impl Drop for RequestLog {
+    fn drop(&mut self) {
+        self.finish(499, Outcome::Cancelled, Some("client_closed_request"));
+    }
+}

@@ -1,0 +1,274 @@
+//! The Bedrock provider: Converse, ConverseStream and InvokeModel through `aws-sdk-bedrockruntime`.
+//!
+//! Translation is pure (`crate::translate`); this file only drives the SDK: build the call, apply
+//! the target's timeouts, and turn SDK results and errors into gw's neutral types.
+
+pub mod client;
+mod embed;
+pub mod errors;
+mod headers;
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use aws_sdk_bedrockruntime::Client;
+use aws_sdk_bedrockruntime::types::{GuardrailConfiguration, GuardrailStreamConfiguration, GuardrailTrace};
+use futures_util::future::BoxFuture;
+use futures_util::{FutureExt, stream};
+
+use crate::config::pack::{Guardrail, Target};
+use crate::ir::{ChatRequest, ChatResponse, StreamEvent};
+use crate::provider::{EmbedRequest, Embeddings, EventStream, FailureClass, Provider, ProviderError};
+use crate::translate::{self, Capabilities, StreamMapper};
+
+use errors::CallSite;
+
+/// A target served by Bedrock. Built once per pack load; the SDK client inside is reused.
+pub struct BedrockProvider {
+    client: Client,
+    target_id: String,
+    model: String,
+    region: String,
+    caps: Capabilities,
+    guardrail: Option<Guardrail>,
+    timeout: Duration,
+    stream_idle: Duration,
+}
+
+impl BedrockProvider {
+    /// Wraps a built SDK client with the target's settings.
+    pub fn new(client: Client, target: &Target) -> Self {
+        Self {
+            client,
+            target_id: target.id.clone(),
+            model: target.model.clone(),
+            region: target.aws_region.clone(),
+            caps: translate::capabilities(&target.model, target.family),
+            guardrail: target.guardrail.clone(),
+            timeout: Duration::from_secs(target.timeout_seconds),
+            stream_idle: Duration::from_secs(target.stream_timeout_seconds),
+        }
+    }
+
+    /// The capabilities inferred for this target's model.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    fn site(&self) -> CallSite<'_> {
+        CallSite {
+            target: &self.target_id,
+            model: &self.model,
+            region: &self.region,
+        }
+    }
+
+    async fn converse(&self, req: &ChatRequest) -> Result<ChatResponse, ProviderError> {
+        let call = translate::to_converse(req, &self.caps)?;
+        let guardrail = self.guardrail.as_ref().map(|g| {
+            GuardrailConfiguration::builder()
+                .guardrail_identifier(&g.identifier)
+                .guardrail_version(&g.version)
+                .trace(trace(g))
+                .build()
+        });
+        let send = self
+            .client
+            .converse()
+            .model_id(&self.model)
+            .set_messages(Some(call.messages))
+            .set_system(non_empty(call.system))
+            .set_inference_config(call.inference_config)
+            .set_tool_config(call.tool_config)
+            .set_additional_model_request_fields(call.additional_fields)
+            .set_output_config(call.output_config)
+            .set_request_metadata(call.request_metadata)
+            .set_guardrail_config(guardrail)
+            .send();
+        let out = match tokio::time::timeout(self.timeout, send).await {
+            Ok(Ok(out)) => out,
+            Ok(Err(err)) => return Err(errors::from_sdk(&err, self.site())),
+            Err(_) => return Err(self.timed_out()),
+        };
+        Ok(translate::from_converse(out, &call.plan)?)
+    }
+
+    async fn converse_stream(&self, req: &ChatRequest) -> Result<EventStream, ProviderError> {
+        let call = translate::to_converse(req, &self.caps)?;
+        let guardrail = self.guardrail.as_ref().map(|g| {
+            GuardrailStreamConfiguration::builder()
+                .guardrail_identifier(&g.identifier)
+                .guardrail_version(&g.version)
+                .trace(trace(g))
+                .build()
+        });
+        let send = self
+            .client
+            .converse_stream()
+            .model_id(&self.model)
+            .set_messages(Some(call.messages))
+            .set_system(non_empty(call.system))
+            .set_inference_config(call.inference_config)
+            .set_tool_config(call.tool_config)
+            .set_additional_model_request_fields(call.additional_fields)
+            .set_output_config(call.output_config)
+            .set_request_metadata(call.request_metadata)
+            .set_guardrail_config(guardrail)
+            .send();
+        let out = match tokio::time::timeout(self.timeout, send).await {
+            Ok(Ok(out)) => out,
+            Ok(Err(err)) => return Err(errors::from_sdk(&err, self.site())),
+            Err(_) => return Err(self.timed_out()),
+        };
+        let state = StreamState {
+            receiver: out.stream,
+            mapper: StreamMapper::new(call.plan),
+            pending: VecDeque::new(),
+            scratch: Vec::new(),
+            idle: self.stream_idle,
+            site: OwnedSite {
+                target: self.target_id.clone(),
+                model: self.model.clone(),
+                region: self.region.clone(),
+            },
+            finished: false,
+        };
+        Ok(Box::pin(stream::unfold(state, next_event)))
+    }
+
+    fn timed_out(&self) -> ProviderError {
+        ProviderError::new(
+            FailureClass::Timeout,
+            crate::error::ApiError::new(
+                axum::http::StatusCode::GATEWAY_TIMEOUT,
+                crate::error::ErrorKind::Timeout,
+                format!(
+                    "target `{}` did not answer within its timeout_seconds ({}s)",
+                    self.target_id,
+                    self.timeout.as_secs()
+                ),
+            )
+            .with_code("upstream_timeout"),
+        )
+    }
+}
+
+fn trace(g: &Guardrail) -> GuardrailTrace {
+    if g.trace {
+        GuardrailTrace::Enabled
+    } else {
+        GuardrailTrace::Disabled
+    }
+}
+
+fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+    if v.is_empty() { None } else { Some(v) }
+}
+
+impl Provider for BedrockProvider {
+    fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, ProviderError>> {
+        self.converse(req).boxed()
+    }
+
+    fn chat_stream<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<EventStream, ProviderError>> {
+        self.converse_stream(req).boxed()
+    }
+
+    fn embed<'a>(&'a self, req: &'a EmbedRequest) -> BoxFuture<'a, Result<Embeddings, ProviderError>> {
+        embed::embed(self, req).boxed()
+    }
+}
+
+struct OwnedSite {
+    target: String,
+    model: String,
+    region: String,
+}
+
+impl OwnedSite {
+    fn borrow(&self) -> CallSite<'_> {
+        CallSite {
+            target: &self.target,
+            model: &self.model,
+            region: &self.region,
+        }
+    }
+}
+
+type Receiver = aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver<
+    aws_sdk_bedrockruntime::types::ConverseStreamOutput,
+    aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError,
+>;
+
+/// The state of one streamed reply: SDK events come in, IR events go out as soon as they exist.
+struct StreamState {
+    receiver: Receiver,
+    mapper: StreamMapper,
+    pending: VecDeque<StreamEvent>,
+    scratch: Vec<StreamEvent>,
+    idle: Duration,
+    site: OwnedSite,
+    finished: bool,
+}
+
+async fn next_event(mut st: StreamState) -> Option<(Result<StreamEvent, ProviderError>, StreamState)> {
+    loop {
+        if let Some(ev) = st.pending.pop_front() {
+            return Some((Ok(ev), st));
+        }
+        if st.finished {
+            return None;
+        }
+        match tokio::time::timeout(st.idle, st.receiver.recv()).await {
+            Ok(Ok(Some(ev))) => {
+                st.mapper.map(ev, &mut st.scratch);
+                st.pending.extend(st.scratch.drain(..));
+            }
+            Ok(Ok(None)) => {
+                st.finished = true;
+                if !st.mapper.saw_message_stop() {
+                    let err = stream_cut(st.site.borrow());
+                    return Some((Err(err), st));
+                }
+            }
+            Ok(Err(err)) => {
+                st.finished = true;
+                let err = errors::from_sdk(&err, st.site.borrow());
+                return Some((Err(err), st));
+            }
+            Err(_) => {
+                st.finished = true;
+                let err = idle_timeout(st.site.borrow(), st.idle);
+                return Some((Err(err), st));
+            }
+        }
+    }
+}
+
+fn stream_cut(site: CallSite<'_>) -> ProviderError {
+    ProviderError::new(
+        FailureClass::ServerError,
+        crate::error::ApiError::new(
+            axum::http::StatusCode::BAD_GATEWAY,
+            crate::error::ErrorKind::Server,
+            format!("the stream from target `{}` ended before the model finished", site.target),
+        )
+        .with_code("upstream_stream_cut"),
+    )
+}
+
+fn idle_timeout(site: CallSite<'_>, idle: Duration) -> ProviderError {
+    ProviderError::new(
+        FailureClass::Timeout,
+        crate::error::ApiError::new(
+            axum::http::StatusCode::GATEWAY_TIMEOUT,
+            crate::error::ErrorKind::Timeout,
+            format!(
+                "target `{}` sent nothing for {}s (stream_timeout_seconds)",
+                site.target,
+                idle.as_secs()
+            ),
+        )
+        .with_code("upstream_timeout"),
+    )
+}

@@ -1,0 +1,163 @@
+//! The `gw` binary as users run it: `validate`, `run` on the embedded default, and `run` against a
+//! separate `gw emulate` process with credentials taken from the env var names in the pack.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+const GW: &str = env!("CARGO_BIN_EXE_gw");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A child process killed on drop.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `gw ARGS`, waits for the line that names its URL, returns (process, url).
+fn spawn(args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
+    let mut cmd = Command::new(GW);
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::null()).env_remove("AWS_PROFILE");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("gw starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("first line");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    (Proc(child), url)
+}
+
+/// One blocking chat call, so these tests read top to bottom.
+fn chat(url: &str, model: &str) -> (u16, Value) {
+    block_on(async {
+        let resp = reqwest::Client::new()
+            .post(format!("{url}/v1/chat/completions"))
+            .json(&json!({"model": model, "messages": [{"role": "user", "content": "ping from the cli test"}]}))
+            .send()
+            .await
+            .expect("sent");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("json"))
+    })
+}
+
+fn block_on<T>(fut: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(fut)
+}
+
+#[test]
+fn validate_accepts_the_shipped_packs() {
+    let mut packs: Vec<PathBuf> = vec![repo().join("config/pack.yaml")];
+    for entry in std::fs::read_dir(repo().join("examples")).expect("examples/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            packs.push(path);
+        }
+    }
+    assert!(packs.len() >= 3, "{packs:?}");
+    let out = Command::new(GW).arg("validate").args(&packs).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn validate_reports_every_problem_with_location() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let pack = dir.path().join("bad.yaml");
+    std::fs::write(
+        &pack,
+        "pack:\n  name: x\n  version: 1.0.0\nproviders:\n  strategy: fallbak\n  targets:\n    - id: a\n      provider: aws-bedrock\n      model: m\n      wieght: 2\n",
+    )
+    .expect("write");
+    let out = Command::new(GW).arg("validate").arg(&pack).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.yaml:5:13: providers.strategy:"), "{stderr}");
+    assert!(stderr.contains("bad.yaml:10:7: providers.targets[0].wieght:"), "{stderr}");
+    assert!(stderr.contains("did you mean `weight`"), "{stderr}");
+}
+
+#[test]
+fn run_serves_the_embedded_default() {
+    let (_gw, url) = spawn(&["run", "--listen", "127.0.0.1:0"], &[]);
+    let (status, body) = chat(&url, "claude");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["choices"][0]["message"]["content"], "ping from the cli test");
+}
+
+#[test]
+fn run_refuses_an_invalid_pack() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let pack = dir.path().join("broken.yaml");
+    std::fs::write(&pack, "pack: { name: x }\n").expect("write");
+    let out = Command::new(GW).args(["run", "--policy-config"]).arg(&pack).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.yaml:1:"));
+}
+
+/// gw and the emulator as separate processes; credentials come from the env vars the pack names,
+/// from the default AWS chain, or as a Bedrock API key (bearer).
+#[test]
+fn credentials_from_env_names_default_chain_and_api_key() {
+    let (_emu, emu_url) = spawn(&["emulate", "--listen", "127.0.0.1:0"], &[]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let pack = write_pack(dir.path(), &emu_url);
+    let envs = [
+        ("TEAM_AKID", gw::emulator::ACCESS_KEY_ID),
+        ("TEAM_SECRET", gw::emulator::SECRET_ACCESS_KEY),
+        ("AWS_ACCESS_KEY_ID", gw::emulator::ACCESS_KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", gw::emulator::SECRET_ACCESS_KEY),
+        ("TEAM_BEDROCK_KEY", gw::emulator::API_KEY),
+        ("WRONG_SECRET", "not-the-secret"),
+    ];
+    let (_gw, url) = spawn(&["run", "--listen", "127.0.0.1:0", "--policy-config", pack.to_str().expect("utf8")], &envs);
+    for model in ["named-env", "default-chain", "api-key"] {
+        let (status, body) = chat(&url, model);
+        assert_eq!(status, 200, "{model}: {body}");
+    }
+    let (status, body) = chat(&url, "wrong-secret");
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "upstream_auth_failed");
+    assert!(!body.to_string().contains("not-the-secret"));
+
+    let recorded: Value = block_on(async {
+        reqwest::get(format!("{emu_url}/_emulator/requests")).await.expect("get").json().await.expect("json")
+    });
+    let auths: Vec<&Value> = recorded.as_array().expect("array").iter().map(|r| &r["auth"]).collect();
+    assert!(auths.iter().any(|a| a == &&json!("Bearer")), "{auths:?}");
+    assert!(auths.iter().filter(|a| a["SigV4"]["access_key_id"] == gw::emulator::ACCESS_KEY_ID).count() >= 2, "{auths:?}");
+}
+
+fn write_pack(dir: &Path, emu_url: &str) -> PathBuf {
+    let path = dir.join("pack.yaml");
+    let pack = format!(
+        r#"pack: {{ name: creds, version: 1.0.0 }}
+providers:
+  targets:
+    - {{ id: named-env, provider: aws-bedrock, model: us.amazon.nova-pro-v1:0, base_url: "{emu_url}", aws_access_key_env: TEAM_AKID, aws_secret_key_env: TEAM_SECRET }}
+    - {{ id: default-chain, provider: aws-bedrock, model: us.amazon.nova-lite-v1:0, base_url: "{emu_url}" }}
+    - {{ id: api-key, provider: aws-bedrock, model: us.amazon.nova-micro-v1:0, base_url: "{emu_url}", api_key_env: TEAM_BEDROCK_KEY }}
+    - {{ id: wrong-secret, provider: aws-bedrock, model: us.amazon.nova-premier-v1:0, base_url: "{emu_url}", aws_access_key_env: TEAM_AKID, aws_secret_key_env: WRONG_SECRET }}
+"#
+    );
+    std::fs::write(&path, pack).expect("write pack");
+    path
+}
