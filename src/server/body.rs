@@ -5,7 +5,6 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
-use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorKind};
 
@@ -40,15 +39,4 @@ pub async fn read(body: Body, limit: u64) -> Result<Bytes, ApiError> {
         }
     }
     Ok(if rest.is_empty() { first.unwrap_or_default() } else { rest.freeze() })
-}
-
-/// Parses JSON, turning serde's message into a 400 that says where the problem is.
-pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.is_empty() {
-        return Err(ApiError::invalid_request("request body is empty; send a JSON object"));
-    }
-    serde_json::from_slice(bytes).map_err(|e| {
-        let what = if e.is_syntax() || e.is_eof() { "request body is not valid JSON" } else { "invalid request" };
-        ApiError::invalid_request(format!("{what}: {e}")).with_code("invalid_request_body")
-    })
 }

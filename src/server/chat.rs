@@ -46,7 +46,7 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
 async fn prepare(rt: &Runtime, body: Body, log: &mut RequestLog) -> Result<ChatRequest, (ApiError, Outcome)> {
     let rejected = |e| (e, Outcome::Rejected);
     let bytes = body::read(body, rt.loaded.pack.server.max_body_bytes).await.map_err(rejected)?;
-    let wire: ChatCompletionRequest = body::json(&bytes).map_err(rejected)?;
+    let wire: ChatCompletionRequest = openai::from_json(&bytes).map_err(rejected)?;
     let mut req = openai::to_ir(wire).map_err(rejected)?;
     log.set_model(&req.model, req.stream);
     if !rt.loaded.pack.pack.enabled {
@@ -178,7 +178,7 @@ async fn next_frame(mut st: SseState) -> Option<(Result<Bytes, std::convert::Inf
                 st.done = true;
             }
             None => {
-                ChunkEncoder::done(&mut out);
+                openai::done(&mut out);
                 st.log.finish(200, Outcome::Served, None);
                 st.done = true;
             }

@@ -9,7 +9,7 @@ use super::chat::with_attempts;
 use super::{AppState, body, fail, new_request_id};
 use crate::audit::{Outcome, RequestLog};
 use crate::ir::Usage;
-use crate::openai::embeddings::{EmbeddingsRequest, embeddings_response, parse_embeddings};
+use crate::openai::{self, EmbeddingsRequest, embeddings_response, parse_embeddings};
 use crate::provider::EmbedRequest;
 use crate::routing;
 
@@ -22,7 +22,7 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         Ok(b) => b,
         Err(e) => return fail(&mut log, e, Outcome::Rejected),
     };
-    let wire: EmbeddingsRequest = match body::json(&bytes) {
+    let wire: EmbeddingsRequest = match openai::from_json(&bytes) {
         Ok(w) => w,
         Err(e) => return fail(&mut log, e, Outcome::Rejected),
     };

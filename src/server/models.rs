@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 
 use super::AppState;
-use crate::openai::models::{ModelList, ModelObject};
+use crate::openai::{ModelList, ModelObject};
 
 pub async fn list(State(app): State<AppState>) -> Json<ModelList> {
     let rt = app.snapshot();
