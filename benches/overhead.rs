@@ -37,8 +37,14 @@ fn spawn(core: u32, args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
     }
     let mut child = cmd.spawn().expect("taskset and gw are runnable");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("url").to_string();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("url")
+        .to_string();
     (Proc(child), url)
 }
 
@@ -48,7 +54,11 @@ fn cpu_ns(pid: u32) -> u64 {
     if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
         for t in tasks.flatten() {
             if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
-                total += s.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                total += s
+                    .split_whitespace()
+                    .next()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0);
             }
         }
     }
@@ -67,7 +77,14 @@ struct Target {
 impl Target {
     async fn once(&self) -> Duration {
         let t = Instant::now();
-        let resp = self.http.post(&self.url).header("content-type", "application/json").body(self.body.clone()).send().await.expect("send");
+        let resp = self
+            .http
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .body(self.body.clone())
+            .send()
+            .await
+            .expect("send");
         assert!(resp.status().is_success(), "{}", resp.status());
         let _ = resp.bytes().await.expect("body");
         t.elapsed()
@@ -76,7 +93,14 @@ impl Target {
     /// Time to the first byte of the streamed body.
     async fn first_byte(&self) -> Duration {
         let t = Instant::now();
-        let resp = self.http.post(&self.stream_url).header("content-type", "application/json").body(self.stream_body.clone()).send().await.expect("send");
+        let resp = self
+            .http
+            .post(&self.stream_url)
+            .header("content-type", "application/json")
+            .body(self.stream_body.clone())
+            .send()
+            .await
+            .expect("send");
         assert!(resp.status().is_success());
         let mut s = resp.bytes_stream();
         let _ = s.next().await;
@@ -98,11 +122,19 @@ struct Stats {
 
 fn stats(mut v: Vec<Duration>) -> Stats {
     v.sort();
-    Stats { p50: pct(&v, 0.50), p99: pct(&v, 0.99) }
+    Stats {
+        p50: pct(&v, 0.50),
+        p99: pct(&v, 0.99),
+    }
 }
 
 /// Sequential requests, interleaved in rounds.
-async fn concurrency_one(direct: &Target, via: &Target, rounds: usize, per_round: usize) -> (Stats, Stats) {
+async fn concurrency_one(
+    direct: &Target,
+    via: &Target,
+    rounds: usize,
+    per_round: usize,
+) -> (Stats, Stats) {
     let (mut d, mut g) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         for _ in 0..per_round {
@@ -140,11 +172,22 @@ async fn open_loop(t: &Target, rate: u64, secs: u64) -> Vec<Duration> {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let (rounds, per_round, secs, streams) = if quick { (2, 200, 2, 200) } else { (10, 1000, 5, 2000) };
+    let (rounds, per_round, secs, streams) = if quick {
+        (2, 200, 2, 200)
+    } else {
+        (10, 1000, 5, 2000)
+    };
 
     // The load generator shares core 1 with the upstream; gw gets core 0 to itself.
-    let _ = Command::new("taskset").args(["-cp", "1", &std::process::id().to_string()]).stdout(Stdio::null()).status();
-    let (_emu, emu_url) = spawn(1, &["emulate", "--listen", "127.0.0.1:0", "--no-verify"], &[]);
+    let _ = Command::new("taskset")
+        .args(["-cp", "1", &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status();
+    let (_emu, emu_url) = spawn(
+        1,
+        &["emulate", "--listen", "127.0.0.1:0", "--no-verify"],
+        &[],
+    );
     let dir = tempfile::tempdir().expect("tmp");
     let pack = dir.path().join("bench.yaml");
     std::fs::write(
@@ -156,12 +199,26 @@ fn main() {
     .expect("pack");
     let (gw, gw_url) = spawn(
         0,
-        &["run", "--listen", "127.0.0.1:0", "--policy-config", pack.to_str().expect("utf8")],
-        &[("BENCH_AKID", gw::emulator::ACCESS_KEY_ID), ("BENCH_SECRET", gw::emulator::SECRET_ACCESS_KEY), ("RUST_LOG", "info"), ("GW_LOG_FORMAT", "json")],
+        &[
+            "run",
+            "--listen",
+            "127.0.0.1:0",
+            "--policy-config",
+            pack.to_str().expect("utf8"),
+        ],
+        &[
+            ("BENCH_AKID", gw::emulator::ACCESS_KEY_ID),
+            ("BENCH_SECRET", gw::emulator::SECRET_ACCESS_KEY),
+            ("RUST_LOG", "info"),
+            ("GW_LOG_FORMAT", "json"),
+        ],
     );
     let gw_pid = gw.0.id();
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
     rt.block_on(async {
         let http = reqwest::Client::builder().pool_max_idle_per_host(2048).tcp_nodelay(true).build().expect("client");
         let converse = bytes::Bytes::from(json!({"messages": [{"role": "user", "content": [{"text": PROMPT}]}], "inferenceConfig": {"maxTokens": 256}}).to_string());

@@ -16,7 +16,11 @@ use crate::server::{self, Gateway};
 pub const EMBEDDED_PACK: &str = include_str!("../config/pack.yaml");
 
 #[derive(Debug, Parser)]
-#[command(name = "gw", version, about = "A policy-enforcing gateway in front of AWS Bedrock")]
+#[command(
+    name = "gw",
+    version,
+    about = "A policy-enforcing gateway in front of AWS Bedrock"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -58,16 +62,25 @@ pub fn main() -> ExitCode {
         Command::Validate { packs } => validate(&packs),
         Command::Schema => {
             let schema = config::json_schema();
-            println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
             ExitCode::SUCCESS
         }
-        Command::Run { policy_config, listen } => block_on(run(policy_config, listen)),
+        Command::Run {
+            policy_config,
+            listen,
+        } => block_on(run(policy_config, listen)),
         Command::Emulate { listen, no_verify } => block_on(emulate(listen, no_verify)),
     }
 }
 
 fn block_on(fut: impl std::future::Future<Output = ExitCode>) -> ExitCode {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt.block_on(fut),
         Err(e) => {
             eprintln!("gw: cannot start the async runtime: {e}");
@@ -82,17 +95,29 @@ fn validate(packs: &[PathBuf]) -> ExitCode {
         match config::load_file(path) {
             Ok(loaded) => {
                 print_diagnostics(&loaded.warnings);
-                println!("{}: ok (pack `{}` {})", path.display(), loaded.pack.pack.name, loaded.pack.pack.version);
+                println!(
+                    "{}: ok (pack `{}` {})",
+                    path.display(),
+                    loaded.pack.pack.name,
+                    loaded.pack.pack.version
+                );
             }
             Err(diags) => {
                 ok = false;
                 print_diagnostics(&diags);
-                let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+                let errors = diags
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
                 println!("{}: {errors} error(s)", path.display());
             }
         }
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {
@@ -131,7 +156,10 @@ async fn run(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> Exit
             return ExitCode::FAILURE;
         }
     };
-    let addr = match listen.map(Ok).unwrap_or_else(|| configured.parse::<SocketAddr>()) {
+    let addr = match listen
+        .map(Ok)
+        .unwrap_or_else(|| configured.parse::<SocketAddr>())
+    {
         Ok(a) => a,
         Err(e) => {
             eprintln!("gw: server.listen `{configured}` is not an address: {e}");
@@ -148,7 +176,9 @@ async fn run(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> Exit
     let local = listener.local_addr().unwrap_or(addr);
     let (name, version) = runtime.pack_id();
     if open {
-        tracing::warn!("the pack has no `auth` section: ANYONE who can reach {local} can use every model; add auth.keys");
+        tracing::warn!(
+            "the pack has no `auth` section: ANYONE who can reach {local} can use every model; add auth.keys"
+        );
     }
     println!("gw: serving pack `{name}` {version} on http://{local}");
     let gateway = Gateway::new(runtime, env);

@@ -96,7 +96,10 @@ pub enum ToolResultPart {
     Text(String),
     /// Always a JSON object (Bedrock rejects other JSON here).
     Json(Value),
-    Image { format: ImageFormat, data: Bytes },
+    Image {
+        format: ImageFormat,
+        data: Bytes,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,15 +206,40 @@ impl Usage {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
     MessageStart,
-    TextDelta { index: u32, text: String },
-    ToolUseStart { index: u32, id: String, name: String },
+    TextDelta {
+        index: u32,
+        text: String,
+    },
+    ToolUseStart {
+        index: u32,
+        id: String,
+        name: String,
+    },
     /// A fragment of the tool input JSON; fragments concatenate to the whole input.
-    ToolInputDelta { index: u32, json: String },
-    ReasoningDelta { index: u32, text: String },
-    SignatureDelta { index: u32, signature: String },
-    RedactedReasoning { index: u32, data: Bytes },
-    BlockStop { index: u32 },
-    MessageStop { stop_reason: StopReason },
+    ToolInputDelta {
+        index: u32,
+        json: String,
+    },
+    ReasoningDelta {
+        index: u32,
+        text: String,
+    },
+    SignatureDelta {
+        index: u32,
+        signature: String,
+    },
+    RedactedReasoning {
+        index: u32,
+        data: Bytes,
+    },
+    BlockStop {
+        index: u32,
+    },
+    MessageStop {
+        stop_reason: StopReason,
+    },
     /// Usage arrives last, after `MessageStop`.
-    Metadata { usage: Usage },
+    Metadata {
+        usage: Usage,
+    },
 }

@@ -95,7 +95,10 @@ impl Runtime {
             targets.push(TargetRuntime {
                 spec: spec.clone(),
                 provider: Arc::new(BedrockProvider::new(sdk, spec)),
-                retry: spec.retry.clone().unwrap_or_else(|| pack.providers.retry.clone()),
+                retry: spec
+                    .retry
+                    .clone()
+                    .unwrap_or_else(|| pack.providers.retry.clone()),
             });
         }
         let routes = build_routes(&loaded, &targets);
@@ -131,7 +134,9 @@ impl Runtime {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 ErrorKind::NotFound,
-                format!("model `{model}` does not exist on this gateway; available models: `{known}`"),
+                format!(
+                    "model `{model}` does not exist on this gateway; available models: `{known}`"
+                ),
             )
             .with_param("model")
             .with_code("model_not_found")
@@ -144,7 +149,11 @@ impl Runtime {
 /// (which wins over the other two).
 fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<String, Route> {
     let pack = &loaded.pack;
-    let index: HashMap<&str, usize> = targets.iter().enumerate().map(|(i, t)| (t.spec.id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.spec.id.as_str(), i))
+        .collect();
     let mut routes = HashMap::new();
     let mut by_model: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, t) in targets.iter().enumerate() {
@@ -152,7 +161,10 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
         routes.insert(
             t.spec.id.clone(),
             Route {
-                strategy: build_strategy(crate::config::pack::Strategy::Single, vec![t.spec.weight]),
+                strategy: build_strategy(
+                    crate::config::pack::Strategy::Single,
+                    vec![t.spec.weight],
+                ),
                 targets: vec![i],
             },
         );
@@ -171,7 +183,11 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
         );
     }
     for (alias, route) in &pack.models {
-        let idxs: Vec<usize> = route.targets.iter().filter_map(|t| index.get(t.as_str()).copied()).collect();
+        let idxs: Vec<usize> = route
+            .targets
+            .iter()
+            .filter_map(|t| index.get(t.as_str()).copied())
+            .collect();
         let weights = idxs.iter().map(|i| targets[*i].spec.weight).collect();
         routes.insert(
             alias.clone(),

@@ -26,14 +26,19 @@ impl Drop for Proc {
 /// Starts `gw ARGS`, waits for the line that names its URL, returns (process, url).
 fn spawn(args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
     let mut cmd = Command::new(GW);
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::null()).env_remove("AWS_PROFILE");
+    cmd.args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .env_remove("AWS_PROFILE");
     for (k, v) in envs {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("gw starts");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("first line");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -74,8 +79,16 @@ fn validate_accepts_the_shipped_packs() {
         }
     }
     assert!(packs.len() >= 3, "{packs:?}");
-    let out = Command::new(GW).arg("validate").args(&packs).output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(GW)
+        .arg("validate")
+        .args(&packs)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -87,11 +100,21 @@ fn validate_reports_every_problem_with_location() {
         "pack:\n  name: x\n  version: 1.0.0\nproviders:\n  strategy: fallbak\n  targets:\n    - id: a\n      provider: aws-bedrock\n      model: m\n      wieght: 2\n",
     )
     .expect("write");
-    let out = Command::new(GW).arg("validate").arg(&pack).output().expect("runs");
+    let out = Command::new(GW)
+        .arg("validate")
+        .arg(&pack)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("bad.yaml:5:13: providers.strategy:"), "{stderr}");
-    assert!(stderr.contains("bad.yaml:10:7: providers.targets[0].wieght:"), "{stderr}");
+    assert!(
+        stderr.contains("bad.yaml:5:13: providers.strategy:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.yaml:10:7: providers.targets[0].wieght:"),
+        "{stderr}"
+    );
     assert!(stderr.contains("did you mean `weight`"), "{stderr}");
 }
 
@@ -100,7 +123,10 @@ fn run_serves_the_embedded_default() {
     let (_gw, url) = spawn(&["run", "--listen", "127.0.0.1:0"], &[]);
     let (status, body) = chat(&url, "claude");
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["choices"][0]["message"]["content"], "ping from the cli test");
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        "ping from the cli test"
+    );
 }
 
 #[test]
@@ -108,7 +134,11 @@ fn run_refuses_an_invalid_pack() {
     let dir = tempfile::tempdir().expect("tmp");
     let pack = dir.path().join("broken.yaml");
     std::fs::write(&pack, "pack: { name: x }\n").expect("write");
-    let out = Command::new(GW).args(["run", "--policy-config"]).arg(&pack).output().expect("runs");
+    let out = Command::new(GW)
+        .args(["run", "--policy-config"])
+        .arg(&pack)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.yaml:1:"));
 }
@@ -128,7 +158,16 @@ fn credentials_from_env_names_default_chain_and_api_key() {
         ("TEAM_BEDROCK_KEY", gw::emulator::API_KEY),
         ("WRONG_SECRET", "not-the-secret"),
     ];
-    let (_gw, url) = spawn(&["run", "--listen", "127.0.0.1:0", "--policy-config", pack.to_str().expect("utf8")], &envs);
+    let (_gw, url) = spawn(
+        &[
+            "run",
+            "--listen",
+            "127.0.0.1:0",
+            "--policy-config",
+            pack.to_str().expect("utf8"),
+        ],
+        &envs,
+    );
     for model in ["named-env", "default-chain", "api-key"] {
         let (status, body) = chat(&url, model);
         assert_eq!(status, 200, "{model}: {body}");
@@ -139,11 +178,28 @@ fn credentials_from_env_names_default_chain_and_api_key() {
     assert!(!body.to_string().contains("not-the-secret"));
 
     let recorded: Value = block_on(async {
-        reqwest::get(format!("{emu_url}/_emulator/requests")).await.expect("get").json().await.expect("json")
+        reqwest::get(format!("{emu_url}/_emulator/requests"))
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json")
     });
-    let auths: Vec<&Value> = recorded.as_array().expect("array").iter().map(|r| &r["auth"]).collect();
+    let auths: Vec<&Value> = recorded
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| &r["auth"])
+        .collect();
     assert!(auths.iter().any(|a| a == &&json!("Bearer")), "{auths:?}");
-    assert!(auths.iter().filter(|a| a["SigV4"]["access_key_id"] == gw::emulator::ACCESS_KEY_ID).count() >= 2, "{auths:?}");
+    assert!(
+        auths
+            .iter()
+            .filter(|a| a["SigV4"]["access_key_id"] == gw::emulator::ACCESS_KEY_ID)
+            .count()
+            >= 2,
+        "{auths:?}"
+    );
 }
 
 fn write_pack(dir: &Path, emu_url: &str) -> PathBuf {

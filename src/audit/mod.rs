@@ -103,7 +103,12 @@ pub struct RequestLog {
 }
 
 impl RequestLog {
-    pub fn open(sink: Arc<dyn AuditSink>, request_id: String, endpoint: &'static str, pack: (&str, &str)) -> Self {
+    pub fn open(
+        sink: Arc<dyn AuditSink>,
+        request_id: String,
+        endpoint: &'static str,
+        pack: (&str, &str),
+    ) -> Self {
         let time_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)

@@ -31,7 +31,11 @@ pub fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         if msg.chars().count() > MAX_PARSE_ERROR_CHARS {
             msg = msg.chars().take(MAX_PARSE_ERROR_CHARS).collect::<String>() + "…";
         }
-        let what = if e.is_syntax() || e.is_eof() { "not valid JSON" } else { "not a valid request" };
+        let what = if e.is_syntax() || e.is_eof() {
+            "not valid JSON"
+        } else {
+            "not a valid request"
+        };
         ApiError::invalid_request(format!(
             "the request body is {what}: {msg}; check it against the OpenAI API reference"
         ))

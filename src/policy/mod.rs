@@ -28,10 +28,18 @@ pub trait Policy: Send + Sync {
     fn name(&self) -> &'static str;
 
     /// Inspects or rewrites the request; `Err` blocks it before it reaches Bedrock.
-    fn on_request(&self, req: &mut ChatRequest, decisions: &mut Vec<Decision>) -> Result<(), ApiError>;
+    fn on_request(
+        &self,
+        req: &mut ChatRequest,
+        decisions: &mut Vec<Decision>,
+    ) -> Result<(), ApiError>;
 
     /// Inspects or rewrites a complete reply; `Err` replaces it with an error.
-    fn on_response(&self, resp: &mut ChatResponse, decisions: &mut Vec<Decision>) -> Result<(), ApiError>;
+    fn on_response(
+        &self,
+        resp: &mut ChatResponse,
+        decisions: &mut Vec<Decision>,
+    ) -> Result<(), ApiError>;
 }
 
 /// The pack's chain, in order.
@@ -55,9 +63,13 @@ impl PolicyChain {
         for name in &cfg.chain {
             let settings = &cfg.policy;
             let enabled = match name {
-                PolicyName::PromptInjection => settings.prompt_injection.as_ref().is_none_or(|p| p.enabled),
+                PolicyName::PromptInjection => {
+                    settings.prompt_injection.as_ref().is_none_or(|p| p.enabled)
+                }
                 PolicyName::PiiDetector => settings.pii_detector.as_ref().is_none_or(|p| p.enabled),
-                PolicyName::SafetyFilter => settings.safety_filter.as_ref().is_none_or(|p| p.enabled),
+                PolicyName::SafetyFilter => {
+                    settings.safety_filter.as_ref().is_none_or(|p| p.enabled)
+                }
                 PolicyName::AuditLogger => settings.audit_logger.as_ref().is_none_or(|p| p.enabled),
             };
             if enabled {
@@ -72,12 +84,24 @@ impl PolicyChain {
     }
 
     /// Runs every policy on the request, in order; the first block wins.
-    pub fn on_request(&self, req: &mut ChatRequest, decisions: &mut Vec<Decision>) -> Result<(), ApiError> {
-        self.policies.iter().try_for_each(|p| p.on_request(req, decisions))
+    pub fn on_request(
+        &self,
+        req: &mut ChatRequest,
+        decisions: &mut Vec<Decision>,
+    ) -> Result<(), ApiError> {
+        self.policies
+            .iter()
+            .try_for_each(|p| p.on_request(req, decisions))
     }
 
     /// Runs every policy on the reply, in order; the first block wins.
-    pub fn on_response(&self, resp: &mut ChatResponse, decisions: &mut Vec<Decision>) -> Result<(), ApiError> {
-        self.policies.iter().try_for_each(|p| p.on_response(resp, decisions))
+    pub fn on_response(
+        &self,
+        resp: &mut ChatResponse,
+        decisions: &mut Vec<Decision>,
+    ) -> Result<(), ApiError> {
+        self.policies
+            .iter()
+            .try_for_each(|p| p.on_response(resp, decisions))
     }
 }

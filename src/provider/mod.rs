@@ -20,14 +20,23 @@ pub type EventStream = Pin<Box<dyn Stream<Item = Result<StreamEvent, ProviderErr
 /// One upstream behind a target.
 pub trait Provider: Send + Sync {
     /// A whole reply at once.
-    fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, ProviderError>>;
+    fn chat<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<ChatResponse, ProviderError>>;
 
     /// A reply as events. Resolves once the upstream has accepted the call (headers received);
     /// failures after that arrive inside the stream.
-    fn chat_stream<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<EventStream, ProviderError>>;
+    fn chat_stream<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<EventStream, ProviderError>>;
 
     /// Embedding vectors for each input text, in input order.
-    fn embed<'a>(&'a self, req: &'a EmbedRequest) -> BoxFuture<'a, Result<Embeddings, ProviderError>>;
+    fn embed<'a>(
+        &'a self,
+        req: &'a EmbedRequest,
+    ) -> BoxFuture<'a, Result<Embeddings, ProviderError>>;
 }
 
 /// What `/v1/embeddings` asks of a provider.

@@ -38,14 +38,14 @@ pub struct Attempt {
 /// Tries the route's targets in the strategy's order until one succeeds, retrying retryable
 /// failures with exponential backoff and full jitter. A non-retryable failure ends the walk at
 /// once: another target would reject the same request the same way.
-pub async fn execute<T, F>(
-    targets: &[TargetRuntime],
+pub async fn execute<'r, T, F>(
+    targets: &'r [TargetRuntime],
     route: &Route,
     attempts: &mut Vec<Attempt>,
     mut call: F,
 ) -> Result<(usize, T), ProviderError>
 where
-    F: for<'a> FnMut(&'a TargetRuntime) -> BoxFuture<'a, Result<T, ProviderError>>,
+    F: FnMut(&'r TargetRuntime) -> BoxFuture<'r, Result<T, ProviderError>>,
 {
     let mut order = Vec::with_capacity(route.targets.len());
     route.strategy.order(&route.targets, &mut order);
@@ -114,6 +114,9 @@ mod tests {
             assert!(backoff(&r, 4) <= Duration::from_millis(300));
         }
         let max_seen = (0..500).map(|_| backoff(&r, 3)).max().unwrap_or_default();
-        assert!(max_seen > Duration::from_millis(150), "jitter should use the whole range");
+        assert!(
+            max_seen > Duration::from_millis(150),
+            "jitter should use the whole range"
+        );
     }
 }

@@ -76,7 +76,13 @@ impl Strategy for Weighted {
         }
         let first = self.pick().min(targets.len() - 1);
         out.push(targets[first]);
-        out.extend(targets.iter().enumerate().filter(|(i, _)| *i != first).map(|(_, t)| *t));
+        out.extend(
+            targets
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != first)
+                .map(|(_, t)| *t),
+        );
     }
 }
 

@@ -22,7 +22,8 @@ pub async fn read(body: Body, limit: u64) -> Result<Bytes, ApiError> {
     let mut first: Option<Bytes> = None;
     let mut rest = BytesMut::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| ApiError::invalid_request("could not read the request body"))?;
+        let chunk =
+            chunk.map_err(|_| ApiError::invalid_request("could not read the request body"))?;
         let so_far = first.as_ref().map_or(0, Bytes::len) + rest.len();
         if (so_far + chunk.len()) as u64 > limit {
             return Err(too_large());
@@ -38,5 +39,9 @@ pub async fn read(body: Body, limit: u64) -> Result<Bytes, ApiError> {
             }
         }
     }
-    Ok(if rest.is_empty() { first.unwrap_or_default() } else { rest.freeze() })
+    Ok(if rest.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        rest.freeze()
+    })
 }

@@ -29,7 +29,12 @@ use crate::runtime::Runtime;
 pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
     let rt = app.snapshot();
     let request_id = new_request_id();
-    let mut log = RequestLog::open(rt.audit.clone(), request_id.clone(), "chat.completions", rt.pack_id());
+    let mut log = RequestLog::open(
+        rt.audit.clone(),
+        request_id.clone(),
+        "chat.completions",
+        rt.pack_id(),
+    );
 
     let req = match prepare(&rt, body, &mut log).await {
         Ok(req) => req,
@@ -43,9 +48,15 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
 }
 
 /// Steps 2–5: everything before the first upstream call.
-async fn prepare(rt: &Runtime, body: Body, log: &mut RequestLog) -> Result<ChatRequest, (ApiError, Outcome)> {
+async fn prepare(
+    rt: &Runtime,
+    body: Body,
+    log: &mut RequestLog,
+) -> Result<ChatRequest, (ApiError, Outcome)> {
     let rejected = |e| (e, Outcome::Rejected);
-    let bytes = body::read(body, rt.loaded.pack.server.max_body_bytes).await.map_err(rejected)?;
+    let bytes = body::read(body, rt.loaded.pack.server.max_body_bytes)
+        .await
+        .map_err(rejected)?;
     let wire: ChatCompletionRequest = openai::from_json(&bytes).map_err(rejected)?;
     let mut req = openai::to_ir(wire).map_err(rejected)?;
     log.set_model(&req.model, req.stream);
@@ -62,12 +73,18 @@ async fn prepare(rt: &Runtime, body: Body, log: &mut RequestLog) -> Result<ChatR
     Ok(req)
 }
 
-async fn complete_reply(rt: &Runtime, req: ChatRequest, request_id: &str, log: &mut RequestLog) -> Response {
+async fn complete_reply(
+    rt: &Runtime,
+    req: ChatRequest,
+    request_id: &str,
+    log: &mut RequestLog,
+) -> Response {
     let Ok(route) = rt.route(&req.model) else {
         return fail(log, ApiError::internal("route vanished"), Outcome::Failed);
     };
     let mut attempts = Vec::new();
-    let result = routing::execute(&rt.targets, route, &mut attempts, |t| t.provider.chat(&req)).await;
+    let result =
+        routing::execute(&rt.targets, route, &mut attempts, |t| t.provider.chat(&req)).await;
     log.set_attempts(&attempts);
     let mut resp = match result {
         Ok((_, resp)) => resp,
@@ -91,16 +108,28 @@ async fn complete_reply(rt: &Runtime, req: ChatRequest, request_id: &str, log: &
     log.finish(200, Outcome::Served, None);
     let mut response = Response::new(Body::from(body));
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     request_headers(h, request_id);
     with_attempts(response, &attempts)
 }
 
 /// Streams the reply as SSE. Dispatch includes the first event, so failover happens before any
 /// byte reaches the client.
-async fn stream_reply(rt: Arc<Runtime>, req: ChatRequest, request_id: String, mut log: RequestLog) -> Response {
+async fn stream_reply(
+    rt: Arc<Runtime>,
+    req: ChatRequest,
+    request_id: String,
+    mut log: RequestLog,
+) -> Response {
     let Ok(route) = rt.route(&req.model) else {
-        return fail(&mut log, ApiError::internal("route vanished"), Outcome::Failed);
+        return fail(
+            &mut log,
+            ApiError::internal("route vanished"),
+            Outcome::Failed,
+        );
     };
     let mut attempts = Vec::new();
     let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
@@ -112,8 +141,12 @@ async fn stream_reply(rt: Arc<Runtime>, req: ChatRequest, request_id: String, mu
                 Some(Err(e)) => Err(e),
                 None => Err(ProviderError::new(
                     FailureClass::ServerError,
-                    ApiError::new(StatusCode::BAD_GATEWAY, ErrorKind::Server, "the upstream stream was empty")
-                        .with_code("upstream_stream_cut"),
+                    ApiError::new(
+                        StatusCode::BAD_GATEWAY,
+                        ErrorKind::Server,
+                        "the upstream stream was empty",
+                    )
+                    .with_code("upstream_stream_cut"),
                 )),
             }
         }
@@ -138,7 +171,10 @@ async fn stream_reply(rt: Arc<Runtime>, req: ChatRequest, request_id: String, mu
     let body = Body::from_stream(stream::unfold(state, next_frame));
     let mut response = Response::new(body);
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     request_headers(h, &request_id);
     with_attempts(response, &attempts)
@@ -154,7 +190,9 @@ struct SseState {
     done: bool,
 }
 
-async fn next_frame(mut st: SseState) -> Option<(Result<Bytes, std::convert::Infallible>, SseState)> {
+async fn next_frame(
+    mut st: SseState,
+) -> Option<(Result<Bytes, std::convert::Infallible>, SseState)> {
     if st.done {
         return None;
     }
@@ -174,7 +212,8 @@ async fn next_frame(mut st: SseState) -> Option<(Result<Bytes, std::convert::Inf
             Some(Err(e)) => {
                 tracing::warn!(error = %e.api, "upstream stream failed after the reply started");
                 st.encoder.error(&e.api, &mut out);
-                st.log.finish(e.api.status.as_u16(), Outcome::Failed, Some(e.api.label()));
+                st.log
+                    .finish(e.api.status.as_u16(), Outcome::Failed, Some(e.api.label()));
                 st.done = true;
             }
             None => {

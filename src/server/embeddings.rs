@@ -16,7 +16,12 @@ use crate::routing;
 pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
     let rt = app.snapshot();
     let request_id = new_request_id();
-    let mut log = RequestLog::open(rt.audit.clone(), request_id.clone(), "embeddings", rt.pack_id());
+    let mut log = RequestLog::open(
+        rt.audit.clone(),
+        request_id.clone(),
+        "embeddings",
+        rt.pack_id(),
+    );
 
     let bytes = match body::read(body, rt.loaded.pack.server.max_body_bytes).await {
         Ok(b) => b,
@@ -42,7 +47,10 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         input_type: job.input_type,
     };
     let mut attempts = Vec::new();
-    let result = routing::execute(&rt.targets, route, &mut attempts, |t| t.provider.embed(&req)).await;
+    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
+        t.provider.embed(&req)
+    })
+    .await;
     log.set_attempts(&attempts);
     let out = match result {
         Ok((_, out)) => out,
@@ -55,13 +63,20 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
     let resp = embeddings_response(&model, &out.vectors, out.input_tokens, job.encoding);
     let body = match serde_json::to_vec(&resp) {
         Ok(b) => b,
-        Err(e) => return fail(&mut log, crate::error::ApiError::internal(e.to_string()), Outcome::Failed),
+        Err(e) => {
+            return fail(
+                &mut log,
+                crate::error::ApiError::internal(e.to_string()),
+                Outcome::Failed,
+            );
+        }
     };
     log.finish(200, Outcome::Served, None);
     let mut response = Response::new(Body::from(body));
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", v);
     }

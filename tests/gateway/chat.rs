@@ -35,7 +35,12 @@ async fn chat_round_trip_through_real_sdk() {
     assert!(prompt > 0 && completion > 0);
     assert_eq!(usage["total_tokens"].as_u64().unwrap(), prompt + completion);
     assert_eq!(headers["x-gw-target"], "claude-us");
-    assert!(headers["x-gw-attempts"].to_str().unwrap().starts_with("claude-us/us-east-1/ok/"));
+    assert!(
+        headers["x-gw-attempts"]
+            .to_str()
+            .unwrap()
+            .starts_with("claude-us/us-east-1/ok/")
+    );
     assert!(headers.contains_key("x-request-id"));
 
     // What actually left gw: a SigV4-signed Converse call with both system blocks hoisted.
@@ -43,16 +48,26 @@ async fn chat_round_trip_through_real_sdk() {
     assert_eq!(sent.len(), 1);
     let call = &sent[0];
     assert_eq!(call.operation, Operation::Converse);
-    assert_eq!(call.model_id, "us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    assert_eq!(
+        call.model_id,
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    );
     match &call.auth {
-        AuthSeen::SigV4 { access_key_id, region, service } => {
+        AuthSeen::SigV4 {
+            access_key_id,
+            region,
+            service,
+        } => {
             assert_eq!(access_key_id, gw::emulator::ACCESS_KEY_ID);
             assert_eq!(region, "us-east-1");
             assert_eq!(service, "bedrock");
         }
         other => panic!("expected SigV4, got {other:?}"),
     }
-    assert_eq!(call.body["system"], json!([{"text": "You are terse."}, {"text": "Answer in English."}]));
+    assert_eq!(
+        call.body["system"],
+        json!([{"text": "You are terse."}, {"text": "Answer in English."}])
+    );
     assert_eq!(call.body["inferenceConfig"]["maxTokens"], 50);
     assert!(call.body.get("stream_options").is_none());
     assert_eq!(call.body["messages"][0]["role"], "user");
@@ -99,7 +114,10 @@ async fn images_and_pdfs_go_as_raw_bytes() {
     let sent = &h.emu.requests()[0].body;
     let content = sent["messages"][0]["content"].as_array().unwrap();
     assert_eq!(content[1]["image"]["format"], "png");
-    assert_eq!(content[1]["image"]["source"]["bytes"], png, "the SDK base64-encodes the raw bytes once");
+    assert_eq!(
+        content[1]["image"]["source"]["bytes"], png,
+        "the SDK base64-encodes the raw bytes once"
+    );
     assert_eq!(content[2]["document"]["format"], "pdf");
     assert_eq!(content[2]["document"]["name"], "Q3 report");
     assert_eq!(content[2]["document"]["source"]["bytes"], pdf);
@@ -119,13 +137,26 @@ async fn reasoning_effort_becomes_a_thinking_budget() {
         .await;
     assert_eq!(status, 200, "{body}");
     let sent = &h.emu.requests()[0].body;
-    assert_eq!(sent["additionalModelRequestFields"]["thinking"]["type"], "enabled");
-    let budget = sent["additionalModelRequestFields"]["thinking"]["budget_tokens"].as_u64().unwrap();
+    assert_eq!(
+        sent["additionalModelRequestFields"]["thinking"]["type"],
+        "enabled"
+    );
+    let budget = sent["additionalModelRequestFields"]["thinking"]["budget_tokens"]
+        .as_u64()
+        .unwrap();
     assert!(budget >= 1024);
     assert!(sent["inferenceConfig"]["maxTokens"].as_u64().unwrap() > budget);
-    assert!(sent["inferenceConfig"].get("temperature").is_none(), "thinking requires the default temperature");
+    assert!(
+        sent["inferenceConfig"].get("temperature").is_none(),
+        "thinking requires the default temperature"
+    );
     let msg = &body["choices"][0]["message"];
-    assert!(msg["reasoning_content"].as_str().unwrap().starts_with("Considering:"));
+    assert!(
+        msg["reasoning_content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Considering:")
+    );
     assert_eq!(msg["content"], "Think about primes.");
 }
 
@@ -140,7 +171,8 @@ async fn json_schema_native_on_claude_45_and_forced_tool_elsewhere() {
         .chat(json!({"model": "claude-us", "messages": [{"role": "user", "content": "weather?"}], "response_format": rf}))
         .await;
     assert_eq!(status, 200, "{body}");
-    let content: serde_json::Value = serde_json::from_str(body["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
+    let content: serde_json::Value =
+        serde_json::from_str(body["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
     assert_eq!(content["city"], "emulated");
     let sent = &h.emu.requests()[0].body;
     assert_eq!(sent["outputConfig"]["textFormat"]["type"], "json_schema");
@@ -155,7 +187,8 @@ async fn json_schema_native_on_claude_45_and_forced_tool_elsewhere() {
     let msg = &body["choices"][0]["message"];
     assert_eq!(body["choices"][0]["finish_reason"], "stop");
     assert!(msg.get("tool_calls").is_none_or(|t| t.is_null()), "{msg}");
-    let content: serde_json::Value = serde_json::from_str(msg["content"].as_str().unwrap()).unwrap();
+    let content: serde_json::Value =
+        serde_json::from_str(msg["content"].as_str().unwrap()).unwrap();
     assert_eq!(content["temp"], 1);
     let sent = &h.emu.requests()[0].body;
     assert!(sent.get("outputConfig").is_none());
@@ -179,15 +212,47 @@ async fn stop_sequences_and_max_tokens_map_to_finish_reasons() {
 #[tokio::test]
 async fn models_health_and_ready() {
     let h = Harness::default().await;
-    let models: serde_json::Value = h.http.get(format!("{}/v1/models", h.url)).send().await.unwrap().json().await.unwrap();
+    let models: serde_json::Value = h
+        .http
+        .get(format!("{}/v1/models", h.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(models["object"], "list");
-    let ids: Vec<&str> = models["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
-    for want in ["claude", "claude-us", "nova", "us.amazon.nova-pro-v1:0", "embed"] {
+    let ids: Vec<&str> = models["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    for want in [
+        "claude",
+        "claude-us",
+        "nova",
+        "us.amazon.nova-pro-v1:0",
+        "embed",
+    ] {
         assert!(ids.contains(&want), "{want} missing from {ids:?}");
     }
-    let health = h.http.get(format!("{}/healthz", h.url)).send().await.unwrap();
+    let health = h
+        .http
+        .get(format!("{}/healthz", h.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready: serde_json::Value = h.http.get(format!("{}/readyz", h.url)).send().await.unwrap().json().await.unwrap();
+    let ready: serde_json::Value = h
+        .http
+        .get(format!("{}/readyz", h.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["pack"]["name"], "test-pack");
     assert_eq!(ready["pack"]["version"], "1.2.3");

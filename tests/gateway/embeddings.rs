@@ -8,7 +8,12 @@ use crate::rig::Harness;
 #[tokio::test]
 async fn titan_fans_out_and_keeps_order() {
     let h = Harness::default().await;
-    let resp = h.post("/v1/embeddings", &json!({"model": "embed", "input": ["alpha", "beta", "gamma"], "dimensions": 256})).await;
+    let resp = h
+        .post(
+            "/v1/embeddings",
+            &json!({"model": "embed", "input": ["alpha", "beta", "gamma"], "dimensions": 256}),
+        )
+        .await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     let data = body["data"].as_array().unwrap();
@@ -23,12 +28,23 @@ async fn titan_fans_out_and_keeps_order() {
     assert!(body["usage"]["prompt_tokens"].as_u64().unwrap() > 0);
     let sent = h.emu.requests();
     assert_eq!(sent.len(), 3, "Titan takes one text per call");
-    let texts: Vec<&str> = sent.iter().map(|r| r.body["inputText"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = sent
+        .iter()
+        .map(|r| r.body["inputText"].as_str().unwrap())
+        .collect();
     let mut sorted = texts.clone();
     sorted.sort();
     assert_eq!(sorted, ["alpha", "beta", "gamma"]);
     // Same text, same vector: order was kept, not shuffled by the fan-out.
-    let again: Value = h.post("/v1/embeddings", &json!({"model": "embed", "input": "beta", "dimensions": 256})).await.json().await.unwrap();
+    let again: Value = h
+        .post(
+            "/v1/embeddings",
+            &json!({"model": "embed", "input": "beta", "dimensions": 256}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["data"][0]["embedding"], data[1]["embedding"]);
 }
 
@@ -36,12 +52,19 @@ async fn titan_fans_out_and_keeps_order() {
 async fn cohere_batches_and_base64() {
     let h = Harness::default().await;
     let inputs: Vec<String> = (0..100).map(|i| format!("text {i}")).collect();
-    let resp = h.post("/v1/embeddings", &json!({"model": "cohere", "input": inputs, "encoding_format": "base64"})).await;
+    let resp = h
+        .post(
+            "/v1/embeddings",
+            &json!({"model": "cohere", "input": inputs, "encoding_format": "base64"}),
+        )
+        .await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["data"].as_array().unwrap().len(), 100);
     let b64 = body["data"][0]["embedding"].as_str().unwrap();
-    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
     assert_eq!(bytes.len(), 1024 * 4, "little-endian f32s");
     let sent = h.emu.requests();
     assert_eq!(sent.len(), 2, "96 + 4");
@@ -52,15 +75,28 @@ async fn cohere_batches_and_base64() {
 #[tokio::test]
 async fn embedding_input_errors() {
     let h = Harness::default().await;
-    for (input, what) in [(json!([[1, 2, 3]]), "token"), (json!(""), "empty"), (json!([]), "empty")] {
-        let resp = h.post("/v1/embeddings", &json!({"model": "embed", "input": input})).await;
+    for (input, what) in [
+        (json!([[1, 2, 3]]), "token"),
+        (json!(""), "empty"),
+        (json!([]), "empty"),
+    ] {
+        let resp = h
+            .post("/v1/embeddings", &json!({"model": "embed", "input": input}))
+            .await;
         assert_eq!(resp.status(), 400, "{what}");
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["error"]["type"], "invalid_request_error");
     }
-    let resp = h.post("/v1/embeddings", &json!({"model": "embed", "input": "x", "dimensions": 300})).await;
+    let resp = h
+        .post(
+            "/v1/embeddings",
+            &json!({"model": "embed", "input": "x", "dimensions": 300}),
+        )
+        .await;
     assert_eq!(resp.status(), 400);
-    let resp = h.post("/v1/embeddings", &json!({"model": "nova", "input": "x"})).await;
+    let resp = h
+        .post("/v1/embeddings", &json!({"model": "nova", "input": "x"}))
+        .await;
     assert_eq!(resp.status(), 400);
     assert!(h.emu.requests().is_empty());
 }

@@ -2,7 +2,6 @@
 //! the real AWS SDK. Packs use `base_url: emulator`, so the emulator handle comes from the same
 //! `BuildEnv` gw uses.
 
-
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;

@@ -25,10 +25,14 @@ async fn full_tool_round_trip_and_continuation_without_tools() {
     let call = &choice["message"]["tool_calls"][0];
     assert_eq!(call["type"], "function");
     assert_eq!(call["function"]["name"], "get_weather");
-    let args: serde_json::Value = serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
+    let args: serde_json::Value =
+        serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
     assert_eq!(args, json!({"city": "emulated"}));
     let sent = &h.emu.requests()[0].body;
-    assert_eq!(sent["toolConfig"]["tools"][0]["toolSpec"]["name"], "get_weather");
+    assert_eq!(
+        sent["toolConfig"]["tools"][0]["toolSpec"]["name"],
+        "get_weather"
+    );
     assert_eq!(sent["toolConfig"]["toolChoice"], json!({"auto": {}}));
 
     // Continue the conversation with the tool's result and WITHOUT re-sending `tools`:
@@ -45,11 +49,20 @@ async fn full_tool_round_trip_and_continuation_without_tools() {
         .await;
     assert_eq!(status, 200, "{body}");
     let sent = &h.emu.requests()[0].body;
-    assert_eq!(sent["toolConfig"]["tools"][0]["toolSpec"]["name"], "get_weather");
+    assert_eq!(
+        sent["toolConfig"]["tools"][0]["toolSpec"]["name"],
+        "get_weather"
+    );
     let last = sent["messages"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["role"], "user");
-    assert_eq!(last["content"][0]["toolResult"]["content"][0]["json"], json!({"temp_c": 21}));
-    assert_eq!(last["content"][1]["text"], "and tomorrow?", "tool result and user text merged into one turn");
+    assert_eq!(
+        last["content"][0]["toolResult"]["content"][0]["json"],
+        json!({"temp_c": 21})
+    );
+    assert_eq!(
+        last["content"][1]["text"], "and tomorrow?",
+        "tool result and user text merged into one turn"
+    );
 }
 
 #[tokio::test]
@@ -67,9 +80,16 @@ async fn tool_results_reach_the_model() {
         ]}))
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["choices"][0]["message"]["content"], "tool results: cold; warm");
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        "tool results: cold; warm"
+    );
     let sent = &h.emu.requests()[0].body;
-    assert_eq!(sent["messages"].as_array().unwrap().len(), 3, "parallel tool results merged: {sent}");
+    assert_eq!(
+        sent["messages"].as_array().unwrap().len(),
+        3,
+        "parallel tool results merged: {sent}"
+    );
 }
 
 #[tokio::test]
@@ -80,8 +100,14 @@ async fn forced_tool_choice_and_required() {
             "tool_choice": {"type": "function", "function": {"name": "get_weather"}}}))
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["choices"][0]["message"]["tool_calls"][0]["function"]["name"], "get_weather");
-    assert_eq!(h.emu.requests()[0].body["toolConfig"]["toolChoice"], json!({"tool": {"name": "get_weather"}}));
+    assert_eq!(
+        body["choices"][0]["message"]["tool_calls"][0]["function"]["name"],
+        "get_weather"
+    );
+    assert_eq!(
+        h.emu.requests()[0].body["toolConfig"]["toolChoice"],
+        json!({"tool": {"name": "get_weather"}})
+    );
 
     // Llama cannot be forced to call a tool: a clear 400 instead of Bedrock's opaque one.
     let (status, _, body) = h
@@ -102,6 +128,9 @@ async fn bad_tool_arguments_are_a_400_naming_the_param() {
         ]}))
         .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(body["error"]["param"], "messages[1].tool_calls[0].function.arguments");
+    assert_eq!(
+        body["error"]["param"],
+        "messages[1].tool_calls[0].function.arguments"
+    );
     assert!(h.emu.requests().is_empty(), "nothing left gw");
 }

@@ -41,12 +41,23 @@ pub enum ClientBuildError {
 }
 
 /// Builds the SDK client for one target.
-pub async fn build(target: &Target, emulator: Option<&EmulatorEndpoint>) -> Result<Client, ClientBuildError> {
+pub async fn build(
+    target: &Target,
+    emulator: Option<&EmulatorEndpoint>,
+) -> Result<Client, ClientBuildError> {
     let region = Region::new(target.aws_region.clone());
-    let timeouts = TimeoutConfig::builder().connect_timeout(Duration::from_secs(3)).build();
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .build();
 
     if let Some(emu) = emulator {
-        let creds = Credentials::new(&emu.access_key_id, &emu.secret_access_key, None, None, "gw-emulator");
+        let creds = Credentials::new(
+            &emu.access_key_id,
+            &emu.secret_access_key,
+            None,
+            None,
+            "gw-emulator",
+        );
         let mut conf = Builder::new()
             .behavior_version(BehaviorVersion::latest())
             .region(region)
@@ -77,7 +88,9 @@ pub async fn build(target: &Target, emulator: Option<&EmulatorEndpoint>) -> Resu
     }
 
     let mut source: Option<SharedCredentialsProvider> = None;
-    if let (Some(akid_var), Some(secret_var)) = (&target.aws_access_key_env, &target.aws_secret_key_env) {
+    if let (Some(akid_var), Some(secret_var)) =
+        (&target.aws_access_key_env, &target.aws_secret_key_env)
+    {
         let akid = env(target, "aws_access_key_env", akid_var)?;
         let secret = env(target, "aws_secret_key_env", secret_var)?;
         let token = match &target.aws_session_token_env {

@@ -41,7 +41,11 @@ pub async fn embed(p: &BedrockProvider, req: &EmbedRequest) -> Result<Embeddings
     })
 }
 
-async fn titan(p: &BedrockProvider, req: &EmbedRequest, counter: &InputTokenCount) -> Result<Vec<Vec<f32>>, ProviderError> {
+async fn titan(
+    p: &BedrockProvider,
+    req: &EmbedRequest,
+    counter: &InputTokenCount,
+) -> Result<Vec<Vec<f32>>, ProviderError> {
     let v2 = p.model.contains("text-v2");
     if let Some(d) = req.dimensions {
         if !v2 || ![256, 512, 1024].contains(&d) {
@@ -70,7 +74,11 @@ async fn titan(p: &BedrockProvider, req: &EmbedRequest, counter: &InputTokenCoun
         .await
 }
 
-async fn cohere(p: &BedrockProvider, req: &EmbedRequest, counter: &InputTokenCount) -> Result<Vec<Vec<f32>>, ProviderError> {
+async fn cohere(
+    p: &BedrockProvider,
+    req: &EmbedRequest,
+    counter: &InputTokenCount,
+) -> Result<Vec<Vec<f32>>, ProviderError> {
     if let Some(d) = req.dimensions.filter(|d| *d != 1024) {
         return Err(ApiError::invalid_request(format!(
             "`dimensions` {d} is not supported by `{}`; Cohere embed v3 returns 1024",
@@ -95,8 +103,13 @@ async fn cohere(p: &BedrockProvider, req: &EmbedRequest, counter: &InputTokenCou
     Ok(out)
 }
 
-async fn invoke(p: &BedrockProvider, body: Value, counter: &InputTokenCount) -> Result<Value, ProviderError> {
-    let bytes = serde_json::to_vec(&body).map_err(|e| ProviderError::from(ApiError::internal(e.to_string())))?;
+async fn invoke(
+    p: &BedrockProvider,
+    body: Value,
+    counter: &InputTokenCount,
+) -> Result<Value, ProviderError> {
+    let bytes = serde_json::to_vec(&body)
+        .map_err(|e| ProviderError::from(ApiError::internal(e.to_string())))?;
     let send = p
         .client
         .invoke_model()
@@ -116,7 +129,10 @@ async fn invoke(p: &BedrockProvider, body: Value, counter: &InputTokenCount) -> 
 }
 
 fn floats(v: &Value) -> Option<Vec<f32>> {
-    v.as_array()?.iter().map(|x| x.as_f64().map(|f| f as f32)).collect()
+    v.as_array()?
+        .iter()
+        .map(|x| x.as_f64().map(|f| f as f32))
+        .collect()
 }
 
 fn bad_body(p: &BedrockProvider) -> ProviderError {
@@ -125,7 +141,10 @@ fn bad_body(p: &BedrockProvider) -> ProviderError {
         ApiError::new(
             axum::http::StatusCode::BAD_GATEWAY,
             crate::error::ErrorKind::Server,
-            format!("target `{}` returned an embedding response gw could not read", p.target_id),
+            format!(
+                "target `{}` returned an embedding response gw could not read",
+                p.target_id
+            ),
         )
         .with_code("upstream_bad_response"),
     )

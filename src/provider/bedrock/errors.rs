@@ -30,7 +30,11 @@ where
     match err {
         SdkError::ServiceError(service) => {
             let e = service.err();
-            from_code(e.code().unwrap_or("Unknown"), e.message().unwrap_or(""), site)
+            from_code(
+                e.code().unwrap_or("Unknown"),
+                e.message().unwrap_or(""),
+                site,
+            )
         }
         SdkError::TimeoutError(_) => timeout(site),
         SdkError::DispatchFailure(failure) => {
@@ -51,7 +55,8 @@ where
         ),
         _ => {
             // Construction failures: usually missing credentials or region.
-            let detail = scrub(&aws_smithy_types::error::display::DisplayErrorContext(err).to_string());
+            let detail =
+                scrub(&aws_smithy_types::error::display::DisplayErrorContext(err).to_string());
             ProviderError::new(
                 FailureClass::Client,
                 ApiError::new(
@@ -199,12 +204,22 @@ fn validation(msg: &str, site: CallSite<'_>) -> ApiError {
         ))
         .with_code("inference_profile_required");
     }
-    let too_long = ["too long", "context length", "input is too long", "max_tokens_to_sample", "exceeds the context"];
+    let too_long = [
+        "too long",
+        "context length",
+        "input is too long",
+        "max_tokens_to_sample",
+        "exceeds the context",
+    ];
     if too_long.iter().any(|p| lower.contains(p)) {
-        return ApiError::invalid_request(format!("the prompt is too long for `{}`: {msg}", site.model))
-            .with_code("context_length_exceeded");
+        return ApiError::invalid_request(format!(
+            "the prompt is too long for `{}`: {msg}",
+            site.model
+        ))
+        .with_code("context_length_exceeded");
     }
-    ApiError::invalid_request(format!("Bedrock rejected the request: {msg}")).with_code("invalid_request")
+    ApiError::invalid_request(format!("Bedrock rejected the request: {msg}"))
+        .with_code("invalid_request")
 }
 
 fn timeout(site: CallSite<'_>) -> ProviderError {
@@ -264,7 +279,11 @@ mod tests {
         );
         assert_eq!(e.class, FailureClass::Client);
         assert_eq!(e.api.status, StatusCode::BAD_REQUEST);
-        assert!(e.api.message.contains("`us.anthropic.claude-sonnet-4-20250514-v1:0`"));
+        assert!(
+            e.api
+                .message
+                .contains("`us.anthropic.claude-sonnet-4-20250514-v1:0`")
+        );
     }
 
     #[test]
@@ -301,7 +320,11 @@ mod tests {
             ("ResourceNotFoundException", 404),
         ];
         for (code, status) in cases {
-            assert_eq!(from_code(code, "x", SITE).api.status.as_u16(), status, "{code}");
+            assert_eq!(
+                from_code(code, "x", SITE).api.status.as_u16(),
+                status,
+                "{code}"
+            );
         }
     }
 }

@@ -12,13 +12,17 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use aws_sdk_bedrockruntime::Client;
-use aws_sdk_bedrockruntime::types::{GuardrailConfiguration, GuardrailStreamConfiguration, GuardrailTrace};
+use aws_sdk_bedrockruntime::types::{
+    GuardrailConfiguration, GuardrailStreamConfiguration, GuardrailTrace,
+};
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, stream};
 
 use crate::config::pack::{Guardrail, Target};
 use crate::ir::{ChatRequest, ChatResponse, StreamEvent};
-use crate::provider::{EmbedRequest, Embeddings, EventStream, FailureClass, Provider, ProviderError};
+use crate::provider::{
+    EmbedRequest, Embeddings, EventStream, FailureClass, Provider, ProviderError,
+};
 use crate::translate::{self, Capabilities, StreamMapper};
 
 use errors::CallSite;
@@ -166,15 +170,24 @@ fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
 }
 
 impl Provider for BedrockProvider {
-    fn chat<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, ProviderError>> {
+    fn chat<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<ChatResponse, ProviderError>> {
         self.converse(req).boxed()
     }
 
-    fn chat_stream<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<EventStream, ProviderError>> {
+    fn chat_stream<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<EventStream, ProviderError>> {
         self.converse_stream(req).boxed()
     }
 
-    fn embed<'a>(&'a self, req: &'a EmbedRequest) -> BoxFuture<'a, Result<Embeddings, ProviderError>> {
+    fn embed<'a>(
+        &'a self,
+        req: &'a EmbedRequest,
+    ) -> BoxFuture<'a, Result<Embeddings, ProviderError>> {
         embed::embed(self, req).boxed()
     }
 }
@@ -211,7 +224,9 @@ struct StreamState {
     finished: bool,
 }
 
-async fn next_event(mut st: StreamState) -> Option<(Result<StreamEvent, ProviderError>, StreamState)> {
+async fn next_event(
+    mut st: StreamState,
+) -> Option<(Result<StreamEvent, ProviderError>, StreamState)> {
     loop {
         if let Some(ev) = st.pending.pop_front() {
             return Some((Ok(ev), st));
@@ -251,7 +266,10 @@ fn stream_cut(site: CallSite<'_>) -> ProviderError {
         crate::error::ApiError::new(
             axum::http::StatusCode::BAD_GATEWAY,
             crate::error::ErrorKind::Server,
-            format!("the stream from target `{}` ended before the model finished", site.target),
+            format!(
+                "the stream from target `{}` ended before the model finished",
+                site.target
+            ),
         )
         .with_code("upstream_stream_cut"),
     )
