@@ -57,7 +57,10 @@ async fn titan(
             .into());
         }
     }
-    stream::iter(req.texts.iter())
+    // Futures are built up front (not in a stream closure) so the boxed future stays `Send`.
+    let calls: Vec<_> = req
+        .texts
+        .iter()
         .map(|text| {
             let mut body = json!({ "inputText": text });
             if v2 {
@@ -68,10 +71,12 @@ async fn titan(
             }
             invoke(p, body, counter)
         })
-        .buffered(TITAN_FAN_OUT)
-        .and_then(|resp| async move { floats(&resp["embedding"]).ok_or_else(|| bad_body(p)) })
-        .try_collect()
-        .await
+        .collect();
+    let bodies: Vec<Value> = stream::iter(calls).buffered(TITAN_FAN_OUT).try_collect().await?;
+    bodies
+        .iter()
+        .map(|resp| floats(&resp["embedding"]).ok_or_else(|| bad_body(p)))
+        .collect()
 }
 
 async fn cohere(
