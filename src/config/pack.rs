@@ -157,6 +157,7 @@ pub struct ModelRoute {
 /// Routing strategy.
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[schemars(transform = strategy_alias_schema)]
 pub enum Strategy {
     /// The first target only.
     #[default]
@@ -166,6 +167,18 @@ pub enum Strategy {
     /// Smooth weighted round robin by each target's `weight`.
     #[serde(alias = "weighted_round_robin")]
     Weighted,
+}
+
+/// Lists the serde alias `weighted_round_robin` in the schema too, so that the schema accepts
+/// every spelling the contract (and serde) accepts.
+fn strategy_alias_schema(schema: &mut schemars::Schema) {
+    if let Some(serde_json::Value::Array(variants)) = schema.get_mut("oneOf") {
+        variants.push(serde_json::json!({
+            "description": "Alias of `weighted`.",
+            "type": "string",
+            "const": "weighted_round_robin"
+        }));
+    }
 }
 
 /// Bedrock targets and how to reach them.

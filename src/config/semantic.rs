@@ -1,0 +1,382 @@
+//! Checks the schema cannot express: cross-references, uniqueness, credentials, addresses, files.
+//!
+//! They run on the JSON form of the pack, not on the typed `Pack`, so that they also run when the
+//! pack has structural errors: a user who misspelt a key and routed to a missing target sees both
+//! problems at once. Every accessor is lenient; a value of the wrong type was already reported
+//! by the schema check and is simply skipped here.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path as FsPath, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::diag::{At, Report, list, suggest};
+use super::index::Path;
+use super::rules::{Found, resolve};
+use super::schema_check::default_of;
+
+/// Runs every semantic check, reporting into `report`; returns the rule files found.
+pub fn check(pack: &Value, pack_dir: &FsPath, report: &mut Report) -> Vec<PathBuf> {
+    let target_ids = check_targets(pack, report);
+    check_models(pack, &target_ids, report);
+    check_auth(pack, report);
+    check_server(pack, report);
+    check_chain(pack, report);
+    check_rule_files(pack, pack_dir, report)
+}
+
+fn obj<'v>(v: &'v Value, key: &str) -> Option<&'v Map<String, Value>> {
+    v.get(key).and_then(Value::as_object)
+}
+
+fn arr<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn string<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// Records `name` at `path`, or an error naming the line of its first occurrence.
+fn unique(
+    seen: &mut HashMap<String, Path>,
+    name: &str,
+    path: Path,
+    what: &str,
+    report: &mut Report,
+) {
+    if let Some(first) = seen.get(name) {
+        let line = report.value_pos(first).line;
+        let msg = format!("duplicate {what} `{name}` (first defined on line {line})");
+        report.error(At::Value, &path, msg, None);
+    } else {
+        seen.insert(name.to_string(), path);
+    }
+}
+
+/// Target ids in order; checks each target on the way.
+fn check_targets(pack: &Value, report: &mut Report) -> Vec<String> {
+    let base = Path::root().key("providers").key("targets");
+    let targets = pack.get("providers").map_or(&[][..], |p| arr(p, "targets"));
+    let mut seen = HashMap::new();
+    let mut ids = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        let path = base.at(i);
+        if let Some(id) = string(target, "id") {
+            unique(&mut seen, id, path.key("id"), "target id", report);
+            ids.push(id.to_string());
+        }
+        check_weight(target, &path, report);
+        check_credentials(target, &path, report);
+        check_base_url(target, &path, report);
+        check_regions(target, &path, report);
+    }
+    ids
+}
+
+fn check_weight(target: &Value, path: &Path, report: &mut Report) {
+    if let Some(w) = target.get("weight").and_then(Value::as_f64)
+        && (w <= 0.0 || !w.is_finite())
+    {
+        let p = path.key("weight");
+        report.error(
+            At::Value,
+            &p,
+            format!("must be greater than 0, found `{w}`"),
+            None,
+        );
+    }
+}
+
+fn check_credentials(target: &Value, path: &Path, report: &mut Report) {
+    for key in [
+        "aws_access_key_env",
+        "aws_secret_key_env",
+        "aws_session_token_env",
+        "api_key_env",
+    ] {
+        if let Some(name) = string(target, key) {
+            check_env_name(name, &path.key(key), report);
+        }
+    }
+    let access = string(target, "aws_access_key_env").is_some();
+    let secret = string(target, "aws_secret_key_env").is_some();
+    if access != secret {
+        let (set, missing) = if access {
+            ("aws_access_key_env", "aws_secret_key_env")
+        } else {
+            ("aws_secret_key_env", "aws_access_key_env")
+        };
+        let msg = format!("`{set}` needs `{missing}` too");
+        report.error(At::Key, &path.key(set), msg, None);
+    }
+    if string(target, "aws_session_token_env").is_some() && !access {
+        let p = path.key("aws_session_token_env");
+        report.warn(
+            At::Key,
+            &p,
+            "ignored without `aws_access_key_env` and `aws_secret_key_env`".into(),
+        );
+    }
+    let sources: Vec<&str> = [
+        ("api_key_env", string(target, "api_key_env").is_some()),
+        ("aws_access_key_env", access || secret),
+        ("aws_profile", string(target, "aws_profile").is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect();
+    if let [winner, _, ..] = sources.as_slice() {
+        let role = if target.get("assume_role").is_some_and(Value::is_object) {
+            "; `assume_role` is applied on top of it"
+        } else {
+            ""
+        };
+        let msg = format!(
+            "several credential sources are set ({}); `{winner}` wins (order: api_key_env, access-key env vars, aws_profile, default chain){role}",
+            list(sources.iter().copied())
+        );
+        report.warn(At::Value, path, msg);
+    }
+}
+
+/// An env var reference must be a name (never the secret itself), and is expected to be set.
+fn check_env_name(name: &str, path: &Path, report: &mut Report) {
+    let looks_like_key = name.len() == 20
+        && (name.starts_with("AKIA") || name.starts_with("ASIA"))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if looks_like_key {
+        let msg = "this looks like an access key id itself; name the environment variable that holds it instead".into();
+        report.error(At::Value, path, msg, None);
+    } else if !valid {
+        let msg = format!("`{name}` is not an environment variable name");
+        report.error(At::Value, path, msg, None);
+    } else if std::env::var_os(name).is_none() {
+        let msg = format!("environment variable `{name}` is not set (it must be when gw starts)");
+        report.warn(At::Value, path, msg);
+    }
+}
+
+fn check_base_url(target: &Value, path: &Path, report: &mut Report) {
+    let Some(url) = string(target, "base_url") else {
+        return;
+    };
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    let ok = url == "emulator"
+        || rest.is_some_and(|r| {
+            !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace)
+        });
+    if !ok {
+        let msg = format!(
+            "`{url}` is neither an `http://` or `https://` url nor `emulator` (gw's built-in emulator)"
+        );
+        let help = (url.eq_ignore_ascii_case("emulator")).then(|| "emulator".to_string());
+        report.error(At::Value, &path.key("base_url"), msg, help);
+    }
+}
+
+fn check_regions(target: &Value, path: &Path, report: &mut Report) {
+    let allowed: Vec<&str> = target
+        .get("data_policy")
+        .map_or(&[][..], |d| arr(d, "allowed_regions"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if allowed.is_empty() {
+        return;
+    }
+    let (region, how) = match target.get("aws_region") {
+        Some(Value::String(r)) => (r.as_str(), "region"),
+        Some(_) => return,
+        None => match default_of("Target", "aws_region").and_then(Value::as_str) {
+            Some(r) => (r, "default region"),
+            None => return,
+        },
+    };
+    if !allowed.contains(&region) {
+        let msg = format!(
+            "{how} `{region}` is not in `data_policy.allowed_regions` ({})",
+            list(allowed.iter().copied())
+        );
+        report.error(At::Value, &path.key("aws_region"), msg, None);
+    }
+}
+
+fn check_models(pack: &Value, target_ids: &[String], report: &mut Report) {
+    let Some(models) = obj(pack, "models") else {
+        return;
+    };
+    let ids = || target_ids.iter().map(String::as_str);
+    for (alias, route) in models {
+        let path = Path::root().key("models").key(alias);
+        if target_ids.iter().any(|t| t == alias) {
+            let msg = format!(
+                "model name `{alias}` is also a target id; requests for `{alias}` take this route, not the target directly"
+            );
+            report.warn(At::Key, &path, msg);
+        }
+        for (j, target) in arr(route, "targets").iter().enumerate() {
+            let Some(name) = target.as_str() else {
+                continue;
+            };
+            if ids().any(|t| t == name) {
+                continue;
+            }
+            let help = suggest(name, ids());
+            let mut msg = format!("unknown target `{name}`");
+            if help.is_none() && !target_ids.is_empty() {
+                msg.push_str(&format!(", known targets: {}", list(ids())));
+            }
+            report.error(At::Value, &path.key("targets").at(j), msg, help);
+        }
+    }
+}
+
+fn check_auth(pack: &Value, report: &mut Report) {
+    let base = Path::root().key("auth").key("keys");
+    let keys = pack.get("auth").map_or(&[][..], |a| arr(a, "keys"));
+    let mut seen = HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        let path = base.at(i);
+        if !key.is_object() {
+            continue;
+        }
+        if let Some(id) = string(key, "id") {
+            unique(&mut seen, id, path.key("id"), "key id", report);
+        }
+        let sha = key.get("key_sha256").is_some_and(|v| !v.is_null());
+        let env = string(key, "key_env");
+        match (sha, env.is_some()) {
+            (true, true) => {
+                let msg = "set either `key_sha256` or `key_env`, not both".into();
+                report.error(At::Value, &path, msg, None);
+            }
+            (false, false) => {
+                let msg = "needs `key_sha256` (from `gw keys new`) or `key_env`".into();
+                report.error(At::Value, &path, msg, None);
+            }
+            _ => {}
+        }
+        if let Some(name) = env {
+            check_env_name(name, &path.key("key_env"), report);
+        }
+    }
+}
+
+fn check_server(pack: &Value, report: &mut Report) {
+    let Some(listen) = pack.get("server").and_then(|s| string(s, "listen")) else {
+        return;
+    };
+    if !is_host_port(listen) {
+        let msg = format!("`{listen}` is not a `host:port` address like `127.0.0.1:8080`");
+        report.error(
+            At::Value,
+            &Path::root().key("server").key("listen"),
+            msg,
+            None,
+        );
+    }
+}
+
+/// `1.2.3.4:80`, `[::1]:80` or `hostname:80`.
+fn is_host_port(s: &str) -> bool {
+    if s.parse::<SocketAddr>().is_ok() {
+        return true;
+    }
+    let Some((host, port)) = s.rsplit_once(':') else {
+        return false;
+    };
+    port.parse::<u16>().is_ok()
+        && !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+fn check_chain(pack: &Value, report: &mut Report) {
+    let policies = pack.get("policies");
+    let chain = policies.map_or(&[][..], |p| arr(p, "chain"));
+    let base = Path::root().key("policies");
+    let mut seen = HashMap::new();
+    for (i, name) in chain.iter().enumerate() {
+        if let Some(name) = name.as_str() {
+            unique(&mut seen, name, base.key("chain").at(i), "policy", report);
+        }
+    }
+    let Some(configured) = policies.and_then(|p| obj(p, "policy")) else {
+        return;
+    };
+    for (name, settings) in configured {
+        let in_chain = chain.iter().any(|c| c.as_str() == Some(name));
+        if !in_chain && !settings.is_null() && is_policy_name(name) {
+            let msg =
+                format!("`{name}` is configured but not in `policies.chain`, so it never runs");
+            report.warn(At::Key, &base.key("policy").key(name), msg);
+        }
+    }
+}
+
+/// Whether `name` is a built-in policy (unknown names are reported by the schema check).
+fn is_policy_name(name: &str) -> bool {
+    super::schema_check::property_names("PolicySettings").any(|p| p == name)
+}
+
+fn check_rule_files(pack: &Value, pack_dir: &FsPath, report: &mut Report) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Some(configured) = pack.get("policies").and_then(|p| obj(p, "policy")) else {
+        return found;
+    };
+    for (name, settings) in configured {
+        let Some(rules) = string(settings, "rules") else {
+            continue;
+        };
+        match resolve(rules, pack_dir) {
+            Found::Readable(path) => found.push(path),
+            Found::Unreadable(tried) => {
+                let tried: Vec<String> = tried
+                    .iter()
+                    .map(|(p, why)| format!("`{}` ({why})", p.display()))
+                    .collect();
+                let msg = format!(
+                    "cannot read rules file `{rules}`; tried {}",
+                    tried.join(", ")
+                );
+                let path = Path::root()
+                    .key("policies")
+                    .key("policy")
+                    .key(name)
+                    .key("rules");
+                report.error(At::Value, &path, msg, None);
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_port() {
+        assert!(is_host_port("127.0.0.1:8080"));
+        assert!(is_host_port("[::1]:8080"));
+        assert!(is_host_port("localhost:80"));
+        assert!(!is_host_port("localhost"));
+        assert!(!is_host_port("127.0.0.1:99999"));
+        assert!(!is_host_port(":80"));
+        assert!(!is_host_port("http://x:80"));
+    }
+}
