@@ -88,7 +88,8 @@ async fn multi_turn_merges_and_drops_blank_text() {
         }))
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["choices"][0]["message"]["content"], "secondthird");
+    // The emulator joins the text blocks of the last user turn with a newline.
+    assert_eq!(body["choices"][0]["message"]["content"], "second\nthird");
     let sent = &h.emu.requests()[0].body;
     let msgs = sent["messages"].as_array().unwrap();
     assert_eq!(msgs.len(), 3, "same-role neighbours merged: {sent}");

@@ -16,7 +16,6 @@ pub struct Harness {
     pub url: String,
     pub emu: EmulatorHandle,
     pub http: reqwest::Client,
-    pub gateway: Arc<Gateway>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -34,9 +33,8 @@ impl Harness {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let gw2 = gateway.clone();
         tokio::spawn(async move {
-            let _ = server::serve(listener, gw2, async {
+            let _ = server::serve(listener, gateway, async {
                 let _ = rx.await;
             })
             .await;
@@ -45,7 +43,6 @@ impl Harness {
             url: format!("http://{addr}"),
             emu,
             http: reqwest::Client::new(),
-            gateway,
             stop: Some(tx),
         }
     }

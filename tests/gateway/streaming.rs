@@ -157,7 +157,7 @@ async fn mid_stream_exception_becomes_an_error_event_without_done() {
     assert_eq!(status, 200, "headers were committed before the failure");
     let last = events.last().unwrap();
     assert!(last["error"]["message"].is_string(), "{events:?}");
-    assert_eq!(last["error"]["code"], "upstream_model_error");
+    assert_eq!(last["error"]["code"], "upstream_model_error", "{last}");
     assert!(
         !events.iter().any(|e| e == "[DONE]"),
         "a failed stream must not look finished"

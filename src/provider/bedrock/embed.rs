@@ -47,15 +47,16 @@ async fn titan(
     counter: &InputTokenCount,
 ) -> Result<Vec<Vec<f32>>, ProviderError> {
     let v2 = p.model.contains("text-v2");
-    if let Some(d) = req.dimensions {
-        if !v2 || ![256, 512, 1024].contains(&d) {
-            return Err(ApiError::invalid_request(format!(
-                "`dimensions` {d} is not supported by `{}`; Titan text v2 takes 256, 512 or 1024",
-                p.model
-            ))
-            .with_param("dimensions")
-            .into());
-        }
+    if let Some(d) = req
+        .dimensions
+        .filter(|d| !v2 || ![256, 512, 1024].contains(d))
+    {
+        return Err(ApiError::invalid_request(format!(
+            "`dimensions` {d} is not supported by `{}`; Titan text v2 takes 256, 512 or 1024",
+            p.model
+        ))
+        .with_param("dimensions")
+        .into());
     }
     // Futures are built up front (not in a stream closure) so the boxed future stays `Send`.
     let calls: Vec<_> = req
@@ -72,7 +73,10 @@ async fn titan(
             invoke(p, body, counter)
         })
         .collect();
-    let bodies: Vec<Value> = stream::iter(calls).buffered(TITAN_FAN_OUT).try_collect().await?;
+    let bodies: Vec<Value> = stream::iter(calls)
+        .buffered(TITAN_FAN_OUT)
+        .try_collect()
+        .await?;
     bodies
         .iter()
         .map(|resp| floats(&resp["embedding"]).ok_or_else(|| bad_body(p)))

@@ -77,9 +77,11 @@ where
 /// Maps a Bedrock exception name and message (HTTP or in-stream) to a provider error.
 pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError {
     let msg = scrub(message);
-    let (class, api) = match code.trim_end_matches("Exception") {
-        "Validation" => (FailureClass::Client, validation(&msg, site)),
-        "AccessDenied" => (
+    // HTTP errors name the exception `ThrottlingException`; in-stream frames `throttlingException`.
+    let name = code.trim_end_matches("Exception").to_ascii_lowercase();
+    let (class, api) = match name.as_str() {
+        "validation" => (FailureClass::Client, validation(&msg, site)),
+        "accessdenied" => (
             FailureClass::Client,
             ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -93,7 +95,7 @@ pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError
             )
             .with_code("model_access_denied"),
         ),
-        "ResourceNotFound" => (
+        "resourcenotfound" => (
             FailureClass::Client,
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -106,7 +108,7 @@ pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError
             )
             .with_code("model_not_found"),
         ),
-        "Throttling" => (
+        "throttling" => (
             FailureClass::Throttling,
             ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -116,7 +118,7 @@ pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError
             .with_code("rate_limit_exceeded")
             .with_retry_after(1),
         ),
-        "ServiceQuotaExceeded" => (
+        "servicequotaexceeded" => (
             FailureClass::Throttling,
             ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -130,7 +132,7 @@ pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError
             .with_code("quota_exceeded")
             .with_retry_after(5),
         ),
-        "ModelNotReady" => (
+        "modelnotready" => (
             FailureClass::Throttling,
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -140,7 +142,7 @@ pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError
             .with_code("model_not_ready")
             .with_retry_after(2),
         ),
-        "ModelTimeout" => (
+        "modeltimeout" => (
             FailureClass::Timeout,
             ApiError::new(
                 StatusCode::GATEWAY_TIMEOUT,
@@ -149,7 +151,7 @@ pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError
             )
             .with_code("upstream_timeout"),
         ),
-        "ModelError" | "ModelStreamError" => (
+        "modelerror" | "modelstreamerror" => (
             FailureClass::ServerError,
             ApiError::new(
                 StatusCode::BAD_GATEWAY,
@@ -158,7 +160,7 @@ pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError
             )
             .with_code("upstream_model_error"),
         ),
-        "ServiceUnavailable" => (
+        "serviceunavailable" => (
             FailureClass::ServerError,
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -168,7 +170,7 @@ pub fn from_code(code: &str, message: &str, site: CallSite<'_>) -> ProviderError
             .with_code("upstream_unavailable")
             .with_retry_after(1),
         ),
-        "UnrecognizedClient" | "InvalidSignature" | "MissingAuthenticationToken" | "ExpiredToken" => (
+        "unrecognizedclient" | "invalidsignature" | "missingauthenticationtoken" | "expiredtoken" => (
             FailureClass::Client,
             ApiError::new(
                 StatusCode::BAD_GATEWAY,
@@ -305,6 +307,16 @@ mod tests {
         assert_eq!(e.api.status, StatusCode::FORBIDDEN);
         assert!(e.api.message.contains("us-east-1"));
         assert!(!e.api.message.contains("123456789012"), "{}", e.api.message);
+    }
+
+    #[test]
+    fn in_stream_exception_names_are_recognised() {
+        let e = from_code("modelStreamErrorException", "boom", SITE);
+        assert_eq!(e.api.code.as_deref(), Some("upstream_model_error"));
+        assert_eq!(
+            from_code("throttlingException", "x", SITE).class,
+            FailureClass::Throttling
+        );
     }
 
     #[test]

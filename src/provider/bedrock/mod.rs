@@ -208,9 +208,11 @@ impl OwnedSite {
     }
 }
 
+use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
+
 type Receiver = aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver<
     aws_sdk_bedrockruntime::types::ConverseStreamOutput,
-    aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError,
+    ConverseStreamOutputError,
 >;
 
 /// The state of one streamed reply: SDK events come in, IR events go out as soon as they exist.
@@ -248,7 +250,7 @@ async fn next_event(
             }
             Ok(Err(err)) => {
                 st.finished = true;
-                let err = errors::from_sdk(&err, st.site.borrow());
+                let err = stream_error(&err, st.site.borrow());
                 return Some((Err(err), st));
             }
             Err(_) => {
@@ -258,6 +260,30 @@ async fn next_event(
             }
         }
     }
+}
+
+/// In-stream exceptions carry no error code in their metadata, so the variant names the class.
+fn stream_error(
+    err: &aws_sdk_bedrockruntime::error::SdkError<
+        ConverseStreamOutputError,
+        aws_smithy_types::event_stream::RawMessage,
+    >,
+    site: CallSite<'_>,
+) -> ProviderError {
+    use aws_sdk_bedrockruntime::error::ProvideErrorMetadata;
+    let aws_sdk_bedrockruntime::error::SdkError::ServiceError(service) = err else {
+        return errors::from_sdk(err, site);
+    };
+    let e = service.err();
+    let name = match e {
+        ConverseStreamOutputError::ThrottlingException(_) => "ThrottlingException",
+        ConverseStreamOutputError::ModelStreamErrorException(_) => "ModelStreamErrorException",
+        ConverseStreamOutputError::ValidationException(_) => "ValidationException",
+        ConverseStreamOutputError::ServiceUnavailableException(_) => "ServiceUnavailableException",
+        ConverseStreamOutputError::InternalServerException(_) => "InternalServerException",
+        _ => e.code().unwrap_or("Unknown"),
+    };
+    errors::from_code(name, e.message().unwrap_or(""), site)
 }
 
 fn stream_cut(site: CallSite<'_>) -> ProviderError {
