@@ -15,6 +15,7 @@ pub mod emulator;
 pub mod error;
 pub mod ir;
 pub mod openai;
+pub mod pipeline;
 pub mod policy;
 pub mod provider;
 pub mod routing;

@@ -44,10 +44,17 @@ pub struct Runtime {
     pub loaded_unix: u64,
 }
 
-/// Process-wide things runtimes share across reloads.
-#[derive(Default)]
+/// Process-wide things runtimes share across reloads: the in-process emulator (started at most
+/// once) and where audit records go.
 pub struct BuildEnv {
     emulator: OnceCell<EmulatorHandle>,
+    audit: Arc<dyn AuditSink>,
+}
+
+impl Default for BuildEnv {
+    fn default() -> Self {
+        Self::with_audit(Arc::new(LogSink))
+    }
 }
 
 /// Why a validated pack could not be made live.
@@ -62,6 +69,14 @@ pub enum BuildError {
 }
 
 impl BuildEnv {
+    /// An environment whose runtimes send audit records to `audit`.
+    pub fn with_audit(audit: Arc<dyn AuditSink>) -> Self {
+        Self {
+            emulator: OnceCell::new(),
+            audit,
+        }
+    }
+
     /// The in-process emulator, started on first use on a free loopback port.
     pub async fn emulator(&self) -> Result<&EmulatorHandle, BuildError> {
         self.emulator
@@ -110,7 +125,7 @@ impl Runtime {
             routes,
             model_names,
             chain,
-            audit: Arc::new(LogSink),
+            audit: env.audit.clone(),
             loaded_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())

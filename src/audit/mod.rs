@@ -18,14 +18,32 @@ pub trait AuditSink: Send + Sync {
     fn write(&self, record: AuditRecord);
 }
 
-/// Writes each record as one JSON log line at info level (target `gw::audit`).
+/// Writes each record as one structured log line at info level (target `gw::audit`): the
+/// one-line-per-request log until the audit trail has its own files.
 pub struct LogSink;
 
 impl AuditSink for LogSink {
-    fn write(&self, record: AuditRecord) {
-        if let Ok(line) = serde_json::to_string(&record) {
-            tracing::info!(target: "gw::audit", record = %line, "request");
-        }
+    fn write(&self, r: AuditRecord) {
+        let target = r.attempts.last().map(|a| a.target.as_str()).unwrap_or("");
+        let (input, output) = r
+            .usage
+            .map_or((0, 0), |u| (u.input_tokens, u.output_tokens));
+        tracing::info!(
+            target: "gw::audit",
+            request_id = %r.request_id,
+            endpoint = r.endpoint,
+            model = r.model.as_deref().unwrap_or(""),
+            stream = r.stream,
+            status = r.status,
+            outcome = ?r.outcome,
+            error = r.error.as_deref().unwrap_or(""),
+            upstream = target,
+            attempts = r.attempts.len(),
+            input_tokens = input,
+            output_tokens = output,
+            latency_ms = r.latency_ms,
+            "request"
+        );
     }
 }
 
@@ -160,6 +178,12 @@ impl RequestLog {
                     retry: a.retry,
                 })
                 .collect();
+        }
+    }
+
+    pub fn add_decisions(&mut self, decisions: Vec<Decision>) {
+        if let Some(r) = self.record.as_mut() {
+            r.decisions.extend(decisions);
         }
     }
 

@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
-use super::chat::with_attempts;
-use super::{AppState, body, fail, new_request_id};
+use super::{AppState, body, fail, fail_with_attempts, new_request_id, response_headers};
 use crate::audit::{Outcome, RequestLog};
 use crate::ir::Usage;
 use crate::openai::{self, EmbeddingsRequest, embeddings_response, parse_embeddings};
+use crate::pipeline::Failure;
 use crate::provider::EmbedRequest;
 use crate::routing;
 
@@ -37,6 +37,9 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         Ok(j) => j,
         Err(e) => return fail(&mut log, e, Outcome::Rejected),
     };
+    if let Err(e) = crate::pipeline::check_enabled(&rt) {
+        return fail(&mut log, e, Outcome::Rejected);
+    }
     let route = match rt.route(&model) {
         Ok(r) => r,
         Err(e) => return fail(&mut log, e, Outcome::Rejected),
@@ -54,7 +57,14 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
     log.set_attempts(&attempts);
     let out = match result {
         Ok((_, out)) => out,
-        Err(e) => return with_attempts(fail(&mut log, e.api, Outcome::Failed), &attempts),
+        Err(e) => {
+            let f = Failure {
+                error: e.api,
+                outcome: Outcome::Failed,
+                attempts,
+            };
+            return fail_with_attempts(&mut log, f);
+        }
     };
     log.set_usage(Usage {
         input: out.input_tokens,
@@ -77,8 +87,6 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-request-id", v);
-    }
-    with_attempts(response, &attempts)
+    response_headers(&mut response, &request_id, &attempts);
+    response
 }

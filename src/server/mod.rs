@@ -8,7 +8,9 @@ mod chat;
 mod embeddings;
 mod health;
 mod models;
+pub mod sse;
 
+use std::fmt::Write;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,6 +25,8 @@ use tokio::net::TcpListener;
 
 use crate::audit::{Outcome, RequestLog};
 use crate::error::{ApiError, ErrorKind};
+use crate::pipeline::Failure;
+use crate::routing::Attempt;
 use crate::runtime::{BuildEnv, Runtime};
 
 /// The live gateway: the current runtime (swapped whole on reload) and what outlives reloads.
@@ -125,11 +129,57 @@ pub(crate) fn unix_now() -> u64 {
 
 /// Writes the audit record for a failed request and renders the error.
 pub(crate) fn fail(log: &mut RequestLog, err: ApiError, outcome: Outcome) -> Response {
-    let request_id = log.record().map(|r| r.request_id.clone());
-    log.finish(err.status.as_u16(), outcome, Some(err.label()));
-    let mut resp = err.into_response();
-    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        resp.headers_mut().insert("x-request-id", id);
-    }
+    fail_with_attempts(
+        log,
+        Failure {
+            error: err,
+            outcome,
+            attempts: Vec::new(),
+        },
+    )
+}
+
+/// [`fail`], with the upstream attempts made before the failure shown in the headers.
+pub(crate) fn fail_with_attempts(log: &mut RequestLog, f: Failure) -> Response {
+    let request_id = log
+        .record()
+        .map(|r| r.request_id.clone())
+        .unwrap_or_default();
+    log.finish(f.error.status.as_u16(), f.outcome, Some(f.error.label()));
+    let mut resp = f.error.into_response();
+    response_headers(&mut resp, &request_id, &f.attempts);
     resp
+}
+
+/// `x-request-id`, `x-gw-target` (the target that answered, or the last one tried) and
+/// `x-gw-attempts` (`target/region/outcome/latency_ms/retry`, comma separated).
+pub(crate) fn response_headers(response: &mut Response, request_id: &str, attempts: &[Attempt]) {
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-request-id", v);
+    }
+    let Some(last) = attempts.last() else {
+        return;
+    };
+    if let Ok(v) = HeaderValue::from_str(&last.target) {
+        h.insert("x-gw-target", v);
+    }
+    let mut list = String::with_capacity(48 * attempts.len());
+    for (i, a) in attempts.iter().enumerate() {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        let _ = write!(
+            list,
+            "{}/{}/{}/{:.1}ms/{}",
+            a.target,
+            a.region,
+            a.outcome,
+            a.latency.as_secs_f64() * 1000.0,
+            a.retry
+        );
+    }
+    if let Ok(v) = HeaderValue::from_str(&list) {
+        h.insert("x-gw-attempts", v);
+    }
 }

@@ -257,7 +257,7 @@ async fn models_health_and_ready() {
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["pack"]["name"], "test-pack");
     assert_eq!(ready["pack"]["version"], "1.2.3");
-    assert_eq!(ready["targets"].as_array().unwrap().len(), 8);
+    assert_eq!(ready["targets"].as_array().unwrap().len(), 9);
 }
 
 #[tokio::test]
@@ -269,4 +269,19 @@ async fn a_bedrock_model_id_routes_to_its_target() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(headers["x-gw-target"], "nova");
     assert_eq!(body["model"], "us.amazon.nova-pro-v1:0");
+}
+
+#[tokio::test]
+async fn profile_arns_pass_through_untouched() {
+    let h = Harness::default().await;
+    let (status, _, body) = h
+        .chat(json!({"model": "app-profile", "messages": [{"role": "user", "content": "hi"}]}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let sent = &h.emu.requests()[0];
+    assert_eq!(
+        sent.model_id,
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4",
+        "the SDK percent-encodes the ARN in the path and the emulator decodes it back"
+    );
 }

@@ -22,9 +22,14 @@ pub struct Harness {
 impl Harness {
     /// Starts gw on `pack_yaml` (a pack whose targets say `base_url: emulator`).
     pub async fn start(pack_yaml: &str) -> Self {
+        Self::start_with(pack_yaml, BuildEnv::default()).await
+    }
+
+    /// Starts gw with a given build environment (e.g. one that collects audit records).
+    pub async fn start_with(pack_yaml: &str, env: BuildEnv) -> Self {
         let loaded = gw::config::load_str(pack_yaml, Path::new("test-pack.yaml"))
             .unwrap_or_else(|d| panic!("test pack invalid: {d:#?}"));
-        let env = Arc::new(BuildEnv::default());
+        let env = Arc::new(env);
         let emu = env.emulator().await.expect("emulator starts").clone();
         let runtime = Runtime::build(loaded, &env).await.expect("runtime builds");
         let gateway = Gateway::new(runtime, env);
@@ -119,6 +124,7 @@ providers:
     - { id: llama, provider: aws-bedrock, model: us.meta.llama3-3-70b-instruct-v1:0, base_url: emulator }
     - { id: titan, provider: aws-bedrock, model: amazon.titan-embed-text-v2:0, base_url: emulator }
     - { id: cohere, provider: aws-bedrock, model: cohere.embed-english-v3, base_url: emulator }
+    - { id: app-profile, provider: aws-bedrock, model: "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4", family: anthropic, base_url: emulator }
     - { id: slow, provider: aws-bedrock, model: us.amazon.nova-lite-v1:0, base_url: emulator, timeout_seconds: 1, stream_timeout_seconds: 1 }
 "#;
 

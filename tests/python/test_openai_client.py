@@ -147,6 +147,19 @@ def test_server_errors(gw):
     assert err.value.status_code == 500
 
 
+def test_upstream_timeout_and_model_failure(gw):
+    gw.fault("us.amazon.nova-pro-v1:0", {"kind": "model_timeout"})
+    with pytest.raises(openai.InternalServerError) as err:
+        client(gw).chat.completions.create(model="nova", messages=[{"role": "user", "content": "x"}])
+    assert err.value.status_code == 504
+    gw.clear()
+    gw.fault("us.amazon.nova-pro-v1:0", {"kind": "model_error"})
+    with pytest.raises(openai.InternalServerError) as err:
+        client(gw).chat.completions.create(model="nova", messages=[{"role": "user", "content": "x"}])
+    assert err.value.status_code == 502
+    assert err.value.body["code"] == "upstream_model_error"
+
+
 def test_fallback_is_invisible(gw):
     gw.fault("us.anthropic.claude-sonnet-4-5-20250929-v1:0", {"kind": "unavailable"})
     raw = client(gw).chat.completions.with_raw_response.create(model="claude", messages=[{"role": "user", "content": "still here"}])

@@ -1,0 +1,82 @@
+//! Turning a policed event stream into an SSE body, for any front door's event vocabulary.
+//!
+//! The body pulls one upstream event at a time and writes it out at once: nothing buffers the
+//! whole reply. The audit record travels with the body and is finished when the stream ends,
+//! fails, or is dropped because the client went away.
+
+use axum::body::Body;
+use bytes::{Bytes, BytesMut};
+use futures_util::stream;
+
+use crate::audit::{Outcome, RequestLog};
+use crate::error::ApiError;
+use crate::ir::StreamEvent;
+use crate::pipeline::PolicedStream;
+
+/// A front door's SSE dialect.
+pub trait SseEncoder: Send + 'static {
+    /// Appends the frames for one event (possibly none).
+    fn event(&mut self, event: &StreamEvent, out: &mut BytesMut);
+    /// Appends the frame that tells the client the stream failed.
+    fn error(&mut self, err: &ApiError, out: &mut BytesMut);
+    /// Appends the frames that close a successful stream.
+    fn done(&mut self, out: &mut BytesMut);
+}
+
+/// The streamed response body.
+pub fn body<E: SseEncoder>(events: PolicedStream, encoder: E, log: RequestLog) -> Body {
+    let state = State {
+        events,
+        encoder,
+        log,
+        done: false,
+    };
+    Body::from_stream(stream::unfold(state, next_frame))
+}
+
+struct State<E> {
+    events: PolicedStream,
+    encoder: E,
+    log: RequestLog,
+    done: bool,
+}
+
+async fn next_frame<E: SseEncoder>(
+    mut st: State<E>,
+) -> Option<(Result<Bytes, std::convert::Infallible>, State<E>)> {
+    if st.done {
+        return None;
+    }
+    let mut out = BytesMut::new();
+    loop {
+        match st.events.next().await {
+            Some(Ok(ev)) => {
+                if let StreamEvent::Metadata { usage } = &ev {
+                    st.log.set_usage(*usage);
+                }
+                st.encoder.event(&ev, &mut out);
+            }
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "stream failed after the reply started");
+                st.encoder.error(&e, &mut out);
+                st.log.add_decisions(st.events.take_decisions());
+                let outcome = if e.code.as_deref().is_some_and(|c| c.starts_with("upstream")) {
+                    Outcome::Failed
+                } else {
+                    Outcome::Blocked
+                };
+                st.log.finish(e.status.as_u16(), outcome, Some(e.label()));
+                st.done = true;
+            }
+            None => {
+                st.encoder.done(&mut out);
+                st.log.add_decisions(st.events.take_decisions());
+                st.log.finish(200, Outcome::Served, None);
+                st.done = true;
+            }
+        }
+        if !out.is_empty() || st.done {
+            return Some((Ok(out.freeze()), st));
+        }
+    }
+}

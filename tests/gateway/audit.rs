@@ -1,0 +1,97 @@
+//! Exactly one audit record per request that reaches gw, whatever happens to it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use gw::audit::{AuditRecord, AuditSink, Outcome};
+use gw::runtime::BuildEnv;
+use serde_json::json;
+
+use crate::rig::{Harness, PACK, fault};
+
+#[derive(Default)]
+struct Collect(Mutex<Vec<AuditRecord>>);
+
+impl AuditSink for Collect {
+    fn write(&self, record: AuditRecord) {
+        self.0.lock().unwrap().push(record);
+    }
+}
+
+#[tokio::test]
+async fn one_record_per_request_whatever_the_outcome() {
+    let sink = Arc::new(Collect::default());
+    let h = Harness::start_with(PACK, BuildEnv::with_audit(sink.clone())).await;
+    let msg =
+        |m: &str| json!({"model": m, "messages": [{"role": "user", "content": "hello audit"}]});
+
+    h.chat(msg("nova")).await; // served
+    h.chat(msg("no-such-model")).await; // rejected: 404
+    h.post("/v1/chat/completions", &json!({"model": 1})).await; // rejected: 400
+    h.post("/v1/nope", &json!({})).await; // rejected: unknown path
+    h.emu.set_faults(
+        "us.amazon.nova-lite-v1:0",
+        vec![fault(json!({"kind": "access_denied"}))],
+    );
+    h.chat(msg("slow")).await; // failed upstream: 403
+    let mut stream = msg("nova");
+    stream["stream"] = json!(true);
+    h.post("/v1/chat/completions", &stream)
+        .await
+        .text()
+        .await
+        .unwrap(); // streamed to the end
+    h.post("/v1/embeddings", &json!({"model": "embed", "input": "x"}))
+        .await; // embeddings served
+
+    // A client that walks away mid-stream.
+    h.emu.set_faults(
+        "us.amazon.nova-pro-v1:0",
+        vec![fault(json!({"kind": "event_delay", "delay_ms": 200}))],
+    );
+    let resp = h.post("/v1/chat/completions", &json!({"model": "nova", "stream": true,
+        "messages": [{"role": "user", "content": "one two three four five six seven eight nine ten eleven twelve"}]})).await;
+    let mut body = resp.bytes_stream();
+    body.next().await.unwrap().unwrap();
+    drop(body);
+
+    // Let the server notice the disconnect and drop the stream, then make sure nothing else comes.
+    for _ in 0..50 {
+        if sink.0.lock().unwrap().len() >= 8 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let records = sink.0.lock().unwrap().clone();
+    let outcomes: Vec<(Outcome, u16)> = records.iter().map(|r| (r.outcome, r.status)).collect();
+    assert_eq!(records.len(), 8, "{outcomes:?}");
+    let ids: std::collections::HashSet<&str> =
+        records.iter().map(|r| r.request_id.as_str()).collect();
+    assert_eq!(ids.len(), 8, "request ids are unique");
+    let count = |o: Outcome| outcomes.iter().filter(|(x, _)| *x == o).count();
+    assert_eq!(count(Outcome::Served), 3, "{outcomes:?}");
+    assert_eq!(count(Outcome::Rejected), 3, "{outcomes:?}");
+    assert_eq!(count(Outcome::Failed), 1, "{outcomes:?}");
+    assert_eq!(count(Outcome::Cancelled), 1, "{outcomes:?}");
+
+    let served = records
+        .iter()
+        .find(|r| r.outcome == Outcome::Served && !r.stream)
+        .unwrap();
+    assert_eq!(served.pack, "test-pack");
+    assert_eq!(served.pack_version, "1.2.3");
+    assert_eq!(served.attempts.len(), 1);
+    assert!(served.usage.is_some_and(|u| u.output_tokens > 0));
+    let failed = records
+        .iter()
+        .find(|r| r.outcome == Outcome::Failed)
+        .unwrap();
+    assert_eq!(failed.status, 403);
+    assert_eq!(failed.error.as_deref(), Some("model_access_denied"));
+    // No prompt text in any record.
+    for r in &records {
+        assert!(!serde_json::to_string(r).unwrap().contains("hello audit"));
+    }
+}
