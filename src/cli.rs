@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{self, Diagnostic, LoadedPack, Severity};
 use crate::emulator::{self, EmulatorConfig};
+use crate::policy::PolicyChain;
+use crate::policy::cases::{CaseFile, run_cases};
 use crate::runtime::{BuildEnv, Runtime};
 use crate::server::{self, Gateway};
 
@@ -52,6 +54,21 @@ pub enum Command {
     },
     /// Print the pack's JSON Schema.
     Schema,
+    /// Run policy test cases (YAML) against a pack's chain, without calling Bedrock.
+    Test {
+        /// The pack whose policy chain is tested.
+        pack: PathBuf,
+        /// Case files.
+        #[arg(required = true)]
+        cases: Vec<PathBuf>,
+    },
+    /// Show what each policy in a pack's chain would do to a text, and why.
+    Explain {
+        pack: PathBuf,
+        /// The text (read from stdin when absent).
+        #[arg(long)]
+        text: Option<String>,
+    },
 }
 
 /// Runs the parsed command line.
@@ -73,6 +90,8 @@ pub fn main() -> ExitCode {
             listen,
         } => block_on(run(policy_config, listen)),
         Command::Emulate { listen, no_verify } => block_on(emulate(listen, no_verify)),
+        Command::Test { pack, cases } => test_cases(&pack, &cases),
+        Command::Explain { pack, text } => explain(&pack, text),
     }
 }
 
@@ -124,6 +143,68 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         eprintln!("{d}");
     }
+}
+
+/// Loads a pack and builds its policy chain, printing what went wrong if either fails.
+fn load_chain(pack: &Path) -> Result<(LoadedPack, PolicyChain), ExitCode> {
+    let loaded = config::load_file(pack).map_err(|diags| {
+        print_diagnostics(&diags);
+        ExitCode::FAILURE
+    })?;
+    let chain = PolicyChain::build(&loaded.pack.policies).map_err(|e| {
+        eprintln!("gw: {e}");
+        ExitCode::FAILURE
+    })?;
+    Ok((loaded, chain))
+}
+
+fn test_cases(pack: &Path, files: &[PathBuf]) -> ExitCode {
+    let chain = match load_chain(pack) {
+        Ok((_, chain)) => chain,
+        Err(code) => return code,
+    };
+    let mut all_ok = true;
+    for file in files {
+        let parsed = std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_yaml_ng::from_str::<CaseFile>(&text).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(cases) => {
+                let (report, ok) = run_cases(&chain, &cases);
+                println!("{}:\n{report}", file.display());
+                all_ok &= ok;
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                all_ok = false;
+            }
+        }
+    }
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn explain(pack: &Path, text: Option<String>) -> ExitCode {
+    let (loaded, _) = match load_chain(pack) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let text = match text {
+        Some(t) => t,
+        None => {
+            let mut buf = String::new();
+            if std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf).is_err() {
+                eprintln!("gw: could not read the text from stdin");
+                return ExitCode::FAILURE;
+            }
+            buf
+        }
+    };
+    print!("{}", crate::policy::explain::explain(&loaded, &text));
+    ExitCode::SUCCESS
 }
 
 /// Loads the named pack, or the embedded default.

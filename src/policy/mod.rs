@@ -10,6 +10,9 @@
 //! Order: the request passes the policies in chain order; the reply passes them in reverse, like
 //! layers of an onion, so a policy that rewrote the request is the last to see the reply.
 
+pub mod cases;
+pub mod explain;
+
 use std::sync::Arc;
 
 use crate::config::pack::{PoliciesConfig, PolicyName};
@@ -36,6 +39,12 @@ pub trait Policy: Send + Sync {
 
     /// Starts the policy's work on one request.
     fn start(self: Arc<Self>) -> Box<dyn PolicyRun>;
+
+    /// Why this policy would act on `text`: rules, spans, scores (for `gw explain`; never on the
+    /// request path).
+    fn explain(&self, _text: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// One policy's work on one request.
@@ -120,6 +129,18 @@ impl PolicyChain {
 
     pub fn is_empty(&self) -> bool {
         self.policies.is_empty()
+    }
+
+    /// Every policy's explanation of `text`, prefixed with its name.
+    pub fn explain(&self, text: &str) -> Vec<String> {
+        self.policies
+            .iter()
+            .flat_map(|p| {
+                p.explain(text)
+                    .into_iter()
+                    .map(move |l| format!("{}: {l}", p.name()))
+            })
+            .collect()
     }
 
     /// Starts the chain's work on one request.
