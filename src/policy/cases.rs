@@ -198,13 +198,11 @@ fn compare(want: &Expect, got: &Observed) -> Vec<String> {
             got.verdict.as_str()
         ));
     }
-    if let Some(text) = &want.text {
-        if *text != got.text {
-            problems.push(format!(
-                "text:\n          expected: {text:?}\n          actual:   {:?}",
-                got.text
-            ));
-        }
+    if let Some(text) = want.text.as_ref().filter(|t| **t != got.text) {
+        problems.push(format!(
+            "text:\n          expected: {text:?}\n          actual:   {:?}",
+            got.text
+        ));
     }
     if let Some(entities) = &want.entities {
         let missing: Vec<&String> = entities
@@ -218,13 +216,15 @@ fn compare(want: &Expect, got: &Observed) -> Vec<String> {
             ));
         }
     }
-    if let Some(policy) = &want.policy {
-        if got.blocked_by.as_deref() != Some(policy.as_str()) {
-            problems.push(format!(
-                "policy: expected a block by `{policy}`, got {:?}",
-                got.blocked_by
-            ));
-        }
+    if let Some(policy) = want
+        .policy
+        .as_ref()
+        .filter(|p| got.blocked_by.as_deref() != Some(p.as_str()))
+    {
+        problems.push(format!(
+            "policy: expected a block by `{policy}`, got {:?}",
+            got.blocked_by
+        ));
     }
     problems
 }
