@@ -263,6 +263,11 @@ async fn run(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> Exit
     }
     println!("gw: serving pack `{name}` {version} on http://{local}");
     let gateway = Gateway::new(runtime, env);
+    if let Some(path) = &policy_config
+        && let Err(e) = crate::reload::spawn(gateway.clone(), path.clone())
+    {
+        tracing::warn!(error = %e, "cannot watch the pack for changes; SIGHUP reloads still work");
+    }
     match server::serve(listener, gateway, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -18,6 +18,7 @@ pub mod openai;
 pub mod pipeline;
 pub mod policy;
 pub mod provider;
+pub mod reload;
 pub mod routing;
 pub mod runtime;
 pub mod server;

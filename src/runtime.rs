@@ -92,10 +92,32 @@ impl BuildEnv {
 impl Runtime {
     /// Builds the runtime for a validated pack: one SDK client per target, the routes, the chain.
     pub async fn build(loaded: LoadedPack, env: &BuildEnv) -> Result<Self, BuildError> {
+        Self::rebuild(loaded, env, None).await
+    }
+
+    /// [`Runtime::build`], reusing what survives a reload: the SDK client of every target whose
+    /// settings did not change.
+    pub async fn rebuild(
+        loaded: LoadedPack,
+        env: &BuildEnv,
+        previous: Option<&Runtime>,
+    ) -> Result<Self, BuildError> {
         let pack = &loaded.pack;
         let chain = PolicyChain::build(&pack.policies)?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
         for spec in &pack.providers.targets {
+            let kept = previous.and_then(|p| p.targets.iter().find(|t| t.spec == *spec));
+            if let Some(old) = kept {
+                targets.push(TargetRuntime {
+                    spec: spec.clone(),
+                    provider: old.provider.clone(),
+                    retry: spec
+                        .retry
+                        .clone()
+                        .unwrap_or_else(|| pack.providers.retry.clone()),
+                });
+                continue;
+            }
             let emu = if spec.base_url.as_deref() == Some(EMULATOR_BASE_URL) {
                 let handle = env.emulator().await?;
                 Some(EmulatorEndpoint {

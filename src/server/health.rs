@@ -22,5 +22,6 @@ pub async fn readyz(State(app): State<AppState>) -> Json<Value> {
         "status": "ready",
         "pack": { "name": pack.pack.name, "version": pack.pack.version, "enabled": pack.pack.enabled, "sha256": rt.loaded.sha256 },
         "targets": targets,
+        "reload": app.reload.status(),
     }))
 }

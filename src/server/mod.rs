@@ -33,6 +33,8 @@ use crate::runtime::{BuildEnv, Runtime};
 pub struct Gateway {
     current: ArcSwap<Runtime>,
     pub env: Arc<BuildEnv>,
+    /// The last reload's outcome.
+    pub reload: crate::reload::ReloadState,
 }
 
 impl Gateway {
@@ -40,6 +42,7 @@ impl Gateway {
         Arc::new(Self {
             current: ArcSwap::from_pointee(runtime),
             env,
+            reload: crate::reload::ReloadState::default(),
         })
     }
 
