@@ -8,6 +8,7 @@
 //! is the built, immutable view of one pack that a request runs against; `emulator` is a Bedrock
 //! stand-in that speaks the real wire protocol.
 
+pub mod anthropic;
 pub mod audit;
 pub mod cli;
 pub mod config;

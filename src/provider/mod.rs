@@ -37,6 +37,21 @@ pub trait Provider: Send + Sync {
         &'a self,
         req: &'a EmbedRequest,
     ) -> BoxFuture<'a, Result<Embeddings, ProviderError>>;
+
+    /// Input tokens `req` would take (Anthropic `count_tokens`). Providers that cannot count
+    /// answer a 400 that says so, rather than a guess.
+    fn count_tokens<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<u64, ProviderError>> {
+        let _ = req;
+        Box::pin(async {
+            Err(ProviderError::from(
+                ApiError::invalid_request("this target cannot count tokens")
+                    .with_code("count_tokens_unsupported"),
+            ))
+        })
+    }
 }
 
 /// What `/v1/embeddings` asks of a provider.

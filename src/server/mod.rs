@@ -7,6 +7,7 @@ mod body;
 mod chat;
 mod embeddings;
 mod health;
+mod messages;
 mod models;
 pub mod sse;
 
@@ -65,6 +66,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/chat/completions", post(chat::handle))
         .route("/v1/embeddings", post(embeddings::handle))
+        .route("/v1/messages", post(messages::handle))
+        .route("/v1/messages/count_tokens", post(messages::count_tokens))
         .route("/v1/models", get(models::list))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -10,6 +10,7 @@ import re
 import subprocess
 import tempfile
 
+import anthropic
 import httpx
 import pytest
 
@@ -89,3 +90,9 @@ def gw(gateway):
     gateway.clear()
     yield gateway
     gateway.clear()
+
+
+@pytest.fixture()
+def claude(gw):
+    """The official `anthropic` client pointed at gw (its `ANTHROPIC_BASE_URL`), no retries."""
+    return anthropic.Anthropic(base_url=gw.url, api_key="sk-ant-unused-by-gw", max_retries=0)

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use aws_sdk_bedrockruntime::Client;
 use aws_sdk_bedrockruntime::types::{
-    GuardrailConfiguration, GuardrailStreamConfiguration, GuardrailTrace,
+    ConverseTokensRequest, CountTokensInput, GuardrailConfiguration, GuardrailStreamConfiguration,
+    GuardrailTrace,
 };
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, stream};
@@ -190,6 +191,85 @@ impl Provider for BedrockProvider {
     ) -> BoxFuture<'a, Result<Embeddings, ProviderError>> {
         embed::embed(self, req).boxed()
     }
+
+    fn count_tokens<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<u64, ProviderError>> {
+        self.count(req).boxed()
+    }
+}
+
+/// Geography prefixes of cross-region inference profiles (`us.anthropic.…`).
+const GEO_PREFIXES: &[&str] = &["us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"];
+
+/// The foundation-model id CountTokens needs: a profile's geography prefix stripped, the id
+/// taken out of a foundation-model or system profile ARN. `None` for application inference
+/// profiles, whose model Bedrock alone knows.
+fn foundation_model(model: &str) -> Option<&str> {
+    let id = if model.starts_with("arn:") {
+        let (_, rest) = model.split_once(":foundation-model/").or_else(|| {
+            model
+                .split_once(":inference-profile/")
+                .filter(|(head, _)| !head.ends_with("application"))
+        })?;
+        rest
+    } else {
+        model
+    };
+    match id.split_once('.') {
+        Some((geo, rest)) if GEO_PREFIXES.contains(&geo) && rest.contains('.') => Some(rest),
+        _ => Some(id),
+    }
+}
+
+impl BedrockProvider {
+    /// Bedrock CountTokens over the same Converse translation a real call would send.
+    async fn count(&self, req: &ChatRequest) -> Result<u64, ProviderError> {
+        let unsupported = |why: String| {
+            ProviderError::from(
+                crate::error::ApiError::invalid_request(why).with_code("count_tokens_unsupported"),
+            )
+        };
+        let Some(model) = foundation_model(&self.model) else {
+            return Err(unsupported(format!(
+                "target `{}` calls an application inference profile; Bedrock counts tokens only \
+                 for foundation model ids, so count_tokens is not available for it",
+                self.target_id
+            )));
+        };
+        let call = translate::to_converse(req, &self.caps)?;
+        let input = ConverseTokensRequest::builder()
+            .set_messages(Some(call.messages))
+            .set_system(non_empty(call.system))
+            .set_tool_config(call.tool_config)
+            .set_additional_model_request_fields(call.additional_fields)
+            .build();
+        let send = self
+            .client
+            .count_tokens()
+            .model_id(model)
+            .input(CountTokensInput::Converse(input))
+            .send();
+        let err = match tokio::time::timeout(self.timeout, send).await {
+            Ok(Ok(out)) => return Ok(u64::try_from(out.input_tokens()).unwrap_or(0)),
+            Ok(Err(err)) => err,
+            Err(_) => return Err(self.timed_out()),
+        };
+        use aws_sdk_bedrockruntime::error::ProvideErrorMetadata;
+        let no_counting = err.code() == Some("ValidationException")
+            && err
+                .message()
+                .is_some_and(|m| m.to_ascii_lowercase().contains("count"));
+        if no_counting {
+            return Err(unsupported(format!(
+                "model `{model}` (target `{}`) does not support token counting on Bedrock; \
+                 count_tokens works for Anthropic Claude models",
+                self.target_id
+            )));
+        }
+        Err(errors::from_sdk(&err, self.site()))
+    }
 }
 
 struct OwnedSite {
@@ -315,4 +395,39 @@ fn idle_timeout(site: CallSite<'_>, idle: Duration) -> ProviderError {
         )
         .with_code("upstream_timeout"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::foundation_model;
+
+    #[test]
+    fn count_tokens_model_ids() {
+        let cases = [
+            (
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                Some("anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            ),
+            (
+                "global.anthropic.claude-x-v1:0",
+                Some("anthropic.claude-x-v1:0"),
+            ),
+            ("anthropic.claude-x-v1:0", Some("anthropic.claude-x-v1:0")),
+            (
+                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-x-v1:0",
+                Some("anthropic.claude-x-v1:0"),
+            ),
+            (
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.anthropic.claude-x-v1:0",
+                Some("anthropic.claude-x-v1:0"),
+            ),
+            (
+                "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2",
+                None,
+            ),
+        ];
+        for (model, want) in cases {
+            assert_eq!(foundation_model(model), want, "{model}");
+        }
+    }
 }

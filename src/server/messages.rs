@@ -1,0 +1,206 @@
+//! `POST /v1/messages` and `POST /v1/messages/count_tokens`: the Anthropic front door.
+//!
+//! Like `chat.rs` it only parses the wire format into the IR, hands it to the shared pipeline
+//! (`crate::pipeline`: kill switch, route, request policies, routing with retries, reply
+//! policies) and renders the result, here as a Messages API `message` or Anthropic SSE events.
+//! Errors, early or mid-stream, take Anthropic's shape. `x-api-key` and `Authorization` are
+//! accepted and never read: gw does not enforce client keys yet.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use bytes::BytesMut;
+
+use super::{AppState, body, new_request_id, response_headers, sse};
+use crate::anthropic::{self, CountTokensResponse, EventEncoder, MessagesRequest, Purpose};
+use crate::audit::{Outcome, RequestLog};
+use crate::error::ApiError;
+use crate::ir::{ChatRequest, StreamEvent};
+use crate::pipeline::{self, Failure};
+use crate::routing;
+use crate::runtime::Runtime;
+
+/// `POST /v1/messages`.
+pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let rt = app.snapshot();
+    let request_id = new_request_id();
+    let mut log = RequestLog::open(
+        rt.audit.clone(),
+        request_id.clone(),
+        "messages",
+        rt.pack_id(),
+    );
+    let req = match parse(&rt, &headers, body, Purpose::Generate).await {
+        Ok(req) => req,
+        Err(e) => return fail(&mut log, &request_id, rejected(e)),
+    };
+    let admitted = match pipeline::admit(&rt, req, &mut log) {
+        Ok(a) => a,
+        Err(f) => return fail(&mut log, &request_id, *f),
+    };
+    let model = admitted.req.model.clone();
+    let stops = admitted.req.stop.clone();
+    let id = format!("msg_{request_id}");
+
+    if admitted.req.stream {
+        let (events, attempts) = match pipeline::stream(&rt, admitted, &mut log).await {
+            Ok(s) => s,
+            Err(f) => return fail(&mut log, &request_id, *f),
+        };
+        let encoder = AnthropicSse(EventEncoder::new(id, model, stops));
+        let mut response = Response::new(sse::body(events, encoder, log));
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        finish_headers(&mut response, &request_id, &attempts);
+        return response;
+    }
+
+    let (resp, attempts) = match pipeline::complete(&rt, admitted, &mut log).await {
+        Ok(r) => r,
+        Err(f) => return fail(&mut log, &request_id, *f),
+    };
+    let message = anthropic::message(&resp, &id, &model, &stops);
+    json_ok(&mut log, &request_id, &message, attempts)
+}
+
+/// `POST /v1/messages/count_tokens`: admitted like a real request (so a blocked or unknown
+/// model is refused the same way), then routed to Bedrock CountTokens with the same retries and
+/// fallback. No reply policies run: nothing is generated.
+pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let rt = app.snapshot();
+    let request_id = new_request_id();
+    let mut log = RequestLog::open(
+        rt.audit.clone(),
+        request_id.clone(),
+        "messages.count_tokens",
+        rt.pack_id(),
+    );
+    let req = match parse(&rt, &headers, body, Purpose::CountTokens).await {
+        Ok(req) => req,
+        Err(e) => return fail(&mut log, &request_id, rejected(e)),
+    };
+    let admitted = match pipeline::admit(&rt, req, &mut log) {
+        Ok(a) => a,
+        Err(f) => return fail(&mut log, &request_id, *f),
+    };
+    let req = &admitted.req;
+    let route = match rt.route(&req.model) {
+        Ok(r) => r,
+        Err(e) => return fail(&mut log, &request_id, rejected(e)),
+    };
+    let mut attempts = Vec::new();
+    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
+        t.provider.count_tokens(req)
+    })
+    .await;
+    log.set_attempts(&attempts);
+    match result {
+        Ok((_, input_tokens)) => json_ok(
+            &mut log,
+            &request_id,
+            &CountTokensResponse { input_tokens },
+            attempts,
+        ),
+        Err(e) => fail(
+            &mut log,
+            &request_id,
+            Failure {
+                error: e.api,
+                outcome: Outcome::Failed,
+                attempts,
+            },
+        ),
+    }
+}
+
+/// Headers, then body, into the IR.
+async fn parse(
+    rt: &Runtime,
+    headers: &HeaderMap,
+    body: Body,
+    purpose: Purpose,
+) -> Result<ChatRequest, ApiError> {
+    anthropic::check_betas(
+        headers
+            .get_all("anthropic-beta")
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    );
+    let bytes = body::read(body, rt.loaded.pack.server.max_body_bytes).await?;
+    let wire: MessagesRequest = anthropic::from_json(&bytes)?;
+    anthropic::to_ir(wire, purpose)
+}
+
+fn rejected(error: ApiError) -> Failure {
+    Failure {
+        error,
+        outcome: Outcome::Rejected,
+        attempts: Vec::new(),
+    }
+}
+
+/// Writes the audit record (with the status the client sees) and renders the error.
+fn fail(log: &mut RequestLog, request_id: &str, f: Failure) -> Response {
+    let status = anthropic::error_status(&f.error);
+    log.finish(status.as_u16(), f.outcome, Some(f.error.label()));
+    let mut resp = anthropic::error_response(&f.error);
+    finish_headers(&mut resp, request_id, &f.attempts);
+    resp
+}
+
+fn json_ok<T: serde::Serialize>(
+    log: &mut RequestLog,
+    request_id: &str,
+    value: &T,
+    attempts: Vec<routing::Attempt>,
+) -> Response {
+    let bytes = match serde_json::to_vec(value) {
+        Ok(b) => b,
+        Err(e) => {
+            let f = Failure {
+                error: ApiError::internal(e.to_string()),
+                outcome: Outcome::Failed,
+                attempts,
+            };
+            return fail(log, request_id, f);
+        }
+    };
+    log.finish(200, Outcome::Served, None);
+    let mut response = Response::new(Body::from(bytes));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    finish_headers(&mut response, request_id, &attempts);
+    response
+}
+
+/// gw's usual headers plus `request-id`, where Anthropic SDKs look for it.
+fn finish_headers(response: &mut Response, request_id: &str, attempts: &[routing::Attempt]) {
+    response_headers(response, request_id, attempts);
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("request-id", v);
+    }
+}
+
+/// Anthropic's SSE dialect over the shared streaming body.
+struct AnthropicSse(EventEncoder);
+
+impl sse::SseEncoder for AnthropicSse {
+    fn event(&mut self, event: &StreamEvent, out: &mut BytesMut) {
+        self.0.encode(event, out);
+    }
+
+    fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
+        self.0.error(err, out);
+    }
+
+    fn done(&mut self, out: &mut BytesMut) {
+        self.0.done(out);
+    }
+}
