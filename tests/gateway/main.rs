@@ -6,6 +6,7 @@ mod audit;
 mod chat;
 mod embeddings;
 mod errors;
+mod reload;
 mod rig;
 mod streaming;
 mod tools;

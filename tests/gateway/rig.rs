@@ -16,6 +16,7 @@ pub struct Harness {
     pub url: String,
     pub emu: EmulatorHandle,
     pub http: reqwest::Client,
+    pub gateway: Arc<Gateway>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -29,6 +30,19 @@ impl Harness {
     pub async fn start_with(pack_yaml: &str, env: BuildEnv) -> Self {
         let loaded = gw::config::load_str(pack_yaml, Path::new("test-pack.yaml"))
             .unwrap_or_else(|d| panic!("test pack invalid: {d:#?}"));
+        Self::serve(loaded, env).await
+    }
+
+    /// Starts gw on a pack file and watches it for changes, as `gw run --policy-config` does.
+    pub async fn start_file(path: &Path, env: BuildEnv) -> Self {
+        let loaded =
+            gw::config::load_file(path).unwrap_or_else(|d| panic!("test pack invalid: {d:#?}"));
+        let h = Self::serve(loaded, env).await;
+        gw::reload::spawn(h.gateway.clone(), path.to_path_buf()).expect("watcher");
+        h
+    }
+
+    async fn serve(loaded: gw::config::LoadedPack, env: BuildEnv) -> Self {
         let env = Arc::new(env);
         let emu = env.emulator().await.expect("emulator starts").clone();
         let runtime = Runtime::build(loaded, &env).await.expect("runtime builds");
@@ -38,8 +52,9 @@ impl Harness {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = gateway.clone();
         tokio::spawn(async move {
-            let _ = server::serve(listener, gateway, async {
+            let _ = server::serve(listener, served, async {
                 let _ = rx.await;
             })
             .await;
@@ -48,6 +63,7 @@ impl Harness {
             url: format!("http://{addr}"),
             emu,
             http: reqwest::Client::new(),
+            gateway,
             stop: Some(tx),
         }
     }
