@@ -111,7 +111,7 @@ async fn reloads_under_load_without_a_failed_request() {
     }
     let mut valid = vec!["1.0.0".to_string(), "1.0.1".to_string()];
     let mut rejected = 0;
-    for n in 2..102 {
+    for n in 2u32..102 {
         if n.is_multiple_of(3) {
             std::fs::write(&path, bad_pack(n)).unwrap();
             let err = gw::reload::reload_once(&h.gateway, &path)
