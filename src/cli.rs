@@ -52,8 +52,12 @@ pub enum Command {
         #[arg(long)]
         no_verify: bool,
     },
-    /// Print the pack's JSON Schema.
-    Schema,
+    /// Print the pack's JSON Schema (or, with --reference, the Markdown reference).
+    Schema {
+        /// Print the pack reference (Markdown) generated from the schema instead.
+        #[arg(long)]
+        reference: bool,
+    },
     /// Run policy test cases (YAML) against a pack's chain, without calling Bedrock.
     Test {
         /// The pack whose policy chain is tested.
@@ -77,12 +81,16 @@ pub fn main() -> ExitCode {
     crate::telemetry::init();
     match cli.command {
         Command::Validate { packs } => validate(&packs),
-        Command::Schema => {
+        Command::Schema { reference } => {
             let schema = config::json_schema();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&schema).unwrap_or_default()
-            );
+            if reference {
+                print!("{}", config::reference::markdown(&schema));
+            } else {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&schema).unwrap_or_default()
+                );
+            }
             ExitCode::SUCCESS
         }
         Command::Run {

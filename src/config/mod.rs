@@ -13,6 +13,7 @@
 mod diag;
 mod index;
 pub mod pack;
+pub mod reference;
 mod rules;
 mod scalar;
 mod schema_check;

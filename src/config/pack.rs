@@ -36,10 +36,13 @@ pub struct Pack {
 #[serde(deny_unknown_fields)]
 pub struct PackMeta {
     /// Name of the pack, e.g. `bedrock-gateway`.
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1), example = "bedrock-gateway")]
     pub name: String,
     /// Semantic version of the pack, e.g. `1.0.0`.
-    #[schemars(regex(pattern = r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$"))]
+    #[schemars(
+        regex(pattern = r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$"),
+        example = "1.0.0"
+    )]
     pub version: String,
     /// `false` makes every model request answer 503 with a clear message (a kill switch).
     #[serde(default = "yes")]
@@ -150,7 +153,7 @@ pub struct ModelRoute {
     #[serde(default)]
     pub strategy: Strategy,
     /// Target ids, in order of preference.
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1), example = ["bedrock-us", "bedrock-eu"])]
     pub targets: Vec<String>,
 }
 
@@ -312,12 +315,15 @@ fn default_half_open() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// Unique id; clients may also name it as the model.
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1), example = "bedrock-us")]
     pub id: String,
     /// The provider behind the target.
     pub provider: ProviderKind,
     /// Foundation model id, geographic inference profile (`us.`, `eu.`, `apac.`, `global.`) or ARN.
-    #[schemars(length(min = 1))]
+    #[schemars(
+        length(min = 1),
+        example = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    )]
     pub model: String,
     /// Model family, for capabilities (tool streaming, structured output, thinking). Needed for
     /// application-inference-profile ARNs, which do not name their model; inferred otherwise.
