@@ -29,6 +29,9 @@ pub struct Pack {
     /// The policy chain run around every Bedrock call.
     #[serde(default)]
     pub policies: PoliciesConfig,
+    /// Data handling for the whole pack: every target must satisfy it (on top of its own).
+    #[serde(default)]
+    pub data_policy: Option<DataPolicy>,
 }
 
 /// Identity of the pack, stamped on audit records and `/readyz`.
@@ -463,14 +466,15 @@ pub struct HealthProbe {
     pub interval_seconds: u64,
 }
 
-/// Data handling for a target (or the whole pack).
+/// Data handling promises and constraints, for a target or the whole pack.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DataPolicy {
     /// Documents that the account has zero data retention with the model provider.
     #[serde(default)]
     pub zero_data_retention: bool,
-    /// Regions the data may be processed in.
+    /// Regions the data may be processed in; globs such as `eu-*` allowed. A geographic
+    /// inference profile (`eu.`, `us.`, `apac.`, `global.`) needs its whole geography allowed.
     #[serde(default)]
     pub allowed_regions: Vec<String>,
 }

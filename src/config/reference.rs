@@ -111,10 +111,11 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
 
 /// `Option<T>` is `anyOf: [T, null]`; the reference shows `T`.
 fn unwrap_optional<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
-    if let Some(any) = node["anyOf"].as_array() {
-        if let Some(t) = any.iter().find(|v| v["type"] != "null") {
-            return resolve(root, t);
-        }
+    if let Some(t) = node["anyOf"]
+        .as_array()
+        .and_then(|any| any.iter().find(|v| v["type"] != "null"))
+    {
+        return resolve(root, t);
     }
     resolve(root, node)
 }

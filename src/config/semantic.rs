@@ -72,7 +72,7 @@ fn check_targets(pack: &Value, report: &mut Report) -> Vec<String> {
         check_weight(target, &path, report);
         check_credentials(target, &path, report);
         check_base_url(target, &path, report);
-        check_regions(target, &path, report);
+        check_regions(target, pack.get("data_policy"), &path, report);
     }
     ids
 }
@@ -187,31 +187,83 @@ fn check_base_url(target: &Value, path: &Path, report: &mut Report) {
     }
 }
 
-fn check_regions(target: &Value, path: &Path, report: &mut Report) {
-    let allowed: Vec<&str> = target
-        .get("data_policy")
-        .map_or(&[][..], |d| arr(d, "allowed_regions"))
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    if allowed.is_empty() {
-        return;
-    }
-    let (region, how) = match target.get("aws_region") {
-        Some(Value::String(r)) => (r.as_str(), "region"),
-        Some(_) => return,
-        None => match default_of("Target", "aws_region").and_then(Value::as_str) {
-            Some(r) => (r, "default region"),
-            None => return,
-        },
+/// Data residency: the target's region, and the geography its inference profile may route to,
+/// must lie inside the target's and the pack's `data_policy.allowed_regions` (globs such as
+/// `eu-*`). A geographic profile (`eu.`) may process data in any region of its geography, so it
+/// needs that whole geography allowed; `global.` needs `*`.
+fn check_regions(target: &Value, pack_policy: Option<&Value>, path: &Path, report: &mut Report) {
+    let allowed_in = |policy: Option<&Value>| -> Vec<String> {
+        policy
+            .map_or(&[][..], |d| arr(d, "allowed_regions"))
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
     };
-    if !allowed.contains(&region) {
-        let msg = format!(
-            "{how} `{region}` is not in `data_policy.allowed_regions` ({})",
-            list(allowed.iter().copied())
-        );
-        report.error(At::Value, &path.key("aws_region"), msg, None);
+    for (allowed, whose) in [
+        (allowed_in(target.get("data_policy")), "the target's"),
+        (allowed_in(pack_policy), "the pack's"),
+    ] {
+        if allowed.is_empty() {
+            continue;
+        }
+        let (region, how) = match target.get("aws_region") {
+            Some(Value::String(r)) => (r.as_str(), "region"),
+            Some(_) => return,
+            None => match default_of("Target", "aws_region").and_then(Value::as_str) {
+                Some(r) => (r, "default region"),
+                None => return,
+            },
+        };
+        let shown = list(allowed.iter().map(String::as_str));
+        if !allowed.iter().any(|a| region_glob(a, region)) {
+            let msg = format!(
+                "{how} `{region}` is not in {whose} `data_policy.allowed_regions` ({shown})"
+            );
+            report.error(At::Value, &path.key("aws_region"), msg, None);
+        }
+        if let Some(model) = string(target, "model")
+            && let Some((prefix, geography)) = profile_geography(model)
+            && !allowed.iter().any(|a| covers(a, geography))
+        {
+            let msg = format!(
+                "inference profile `{prefix}` may process data in any region matching `{geography}`, \
+                 which {whose} `data_policy.allowed_regions` ({shown}) does not allow; allow `{geography}` \
+                 or use a foundation model id (or a profile) confined to the allowed regions"
+            );
+            report.error(At::Value, &path.key("model"), msg, None);
+        }
     }
+}
+
+/// `eu-*` matches `eu-west-1`; anything else matches itself.
+fn region_glob(pattern: &str, region: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => region.starts_with(prefix),
+        None => pattern == region,
+    }
+}
+
+/// Whether an allowed-regions entry covers a whole geography glob (`eu-*` covers `eu-*`).
+fn covers(pattern: &str, geography: &str) -> bool {
+    pattern == "*"
+        || (pattern.ends_with('*') && geography.starts_with(pattern.trim_end_matches('*')))
+}
+
+/// The geography a system-defined inference profile routes within, as a region glob.
+fn profile_geography(model: &str) -> Option<(&'static str, &'static str)> {
+    let id = model.rsplit('/').next().unwrap_or(model);
+    const GEOS: [(&str, &str); 8] = [
+        ("us-gov.", "us-gov-*"),
+        ("us.", "us-*"),
+        ("eu.", "eu-*"),
+        ("apac.", "ap-*"),
+        ("jp.", "ap-northeast-*"),
+        ("au.", "ap-southeast-*"),
+        ("ca.", "ca-*"),
+        ("global.", "*"),
+    ];
+    GEOS.iter().find(|(p, _)| id.starts_with(p)).copied()
 }
 
 fn check_models(pack: &Value, target_ids: &[String], report: &mut Report) {

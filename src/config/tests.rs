@@ -215,7 +215,7 @@ fn data_policy_regions() {
     assert_eq!(
         lines(&src),
         vec![
-            "pack.yaml:6:7: providers.targets[0].aws_region: default region `us-east-1` is not in `data_policy.allowed_regions` (`eu-west-1`)"
+            "pack.yaml:6:7: providers.targets[0].aws_region: default region `us-east-1` is not in the target's `data_policy.allowed_regions` (`eu-west-1`)"
         ]
     );
     let src = with_target(
@@ -280,4 +280,42 @@ fn every_schema_pattern_is_explained_in_words() {
             "no words for `{p}`"
         );
     }
+}
+
+#[test]
+fn data_residency_covers_region_and_profile_geography() {
+    let pack = |model: &str, region: &str, allowed: &str| {
+        format!(
+            "{HEAD}data_policy: {{ allowed_regions: [{allowed}] }}\nproviders:\n  targets:\n    - {{ id: t, provider: aws-bedrock, model: {model}, aws_region: {region} }}\n"
+        )
+    };
+    // A foundation model in an allowed region, and a geographic profile with its geography allowed.
+    assert!(
+        load(&pack(
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "eu-west-1",
+            "eu-west-1"
+        ))
+        .is_ok()
+    );
+    assert!(load(&pack("eu.amazon.nova-pro-v1:0", "eu-central-1", "\"eu-*\"")).is_ok());
+    // The region is outside; the `eu.` profile may leave eu-west-1; `global.` may go anywhere.
+    let out = lines(&pack("amazon.nova-pro-v1:0", "us-east-1", "\"eu-*\""));
+    assert!(
+        out[0].contains("region `us-east-1` is not in the pack's"),
+        "{out:?}"
+    );
+    let out = lines(&pack("eu.amazon.nova-pro-v1:0", "eu-west-1", "eu-west-1"));
+    assert!(
+        out.iter()
+            .any(|l| l.contains("inference profile `eu.`") && l.contains("allow `eu-*`")),
+        "{out:?}"
+    );
+    let out = lines(&pack(
+        "global.amazon.nova-pro-v1:0",
+        "eu-west-1",
+        "\"eu-*\"",
+    ));
+    assert!(out.iter().any(|l| l.contains("`global.`")), "{out:?}");
+    assert!(load(&pack("global.amazon.nova-pro-v1:0", "eu-west-1", "\"*\"")).is_ok());
 }
