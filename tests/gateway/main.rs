@@ -6,5 +6,6 @@ mod chat;
 mod embeddings;
 mod errors;
 mod rig;
+mod routing;
 mod streaming;
 mod tools;
