@@ -112,7 +112,7 @@ pub async fn stream(
         .route(&req.model)
         .map_err(|e| Failure::new(e, Outcome::Rejected))?;
     let mut attempts = Vec::new();
-    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
+    let result = routing::execute_held(&rt.targets, route, &mut attempts, |t| {
         let req = &req;
         async move {
             let mut upstream = t.provider.chat_stream(req).await?;
@@ -135,9 +135,10 @@ pub async fn stream(
     .await;
     log.set_attempts(&attempts);
     match result {
-        Ok((_, (first, upstream))) => Ok((
+        Ok((_, (first, upstream), slot)) => Ok((
             PolicedStream {
-                upstream,
+                // The target's concurrency slot stays taken until the stream ends.
+                upstream: routing::hold_stream(upstream, slot),
                 first: Some(first),
                 policies,
                 ready: VecDeque::new(),

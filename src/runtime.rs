@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
@@ -19,7 +20,8 @@ use crate::policy::PolicyChain;
 use crate::provider::Provider;
 use crate::provider::bedrock::BedrockProvider;
 use crate::provider::bedrock::client::{self, EmulatorEndpoint};
-use crate::routing::{Route, build_strategy};
+use crate::routing::probe::{self, ProbeTask};
+use crate::routing::{Route, TargetState, build_strategy};
 
 /// The literal `base_url` that means "gw's built-in emulator".
 pub const EMULATOR_BASE_URL: &str = "emulator";
@@ -29,6 +31,8 @@ pub struct TargetRuntime {
     pub spec: Target,
     pub provider: Arc<dyn Provider>,
     pub retry: RetryConfig,
+    /// Circuit breaker and in-flight count, shared with streams still open and the probe task.
+    pub state: Arc<TargetState>,
 }
 
 /// Everything one pack version needs at request time.
@@ -42,6 +46,8 @@ pub struct Runtime {
     pub audit: Arc<dyn AuditSink>,
     /// When this runtime was built (Unix seconds), shown as the models' `created`.
     pub loaded_unix: u64,
+    /// Health-probe loops of targets with `health_probe`; they stop with this runtime.
+    _probes: Vec<ProbeTask>,
 }
 
 /// Process-wide things runtimes share across reloads: the in-process emulator (started at most
@@ -95,8 +101,8 @@ impl Runtime {
         Self::rebuild(loaded, env, None).await
     }
 
-    /// [`Runtime::build`], reusing what survives a reload: the SDK client of every target whose
-    /// settings did not change.
+    /// [`Runtime::build`], reusing what survives a reload: the SDK client, breaker state and
+    /// in-flight count of every target whose settings did not change.
     pub async fn rebuild(
         loaded: LoadedPack,
         env: &BuildEnv,
@@ -115,6 +121,7 @@ impl Runtime {
                         .retry
                         .clone()
                         .unwrap_or_else(|| pack.providers.retry.clone()),
+                    state: old.state.clone(),
                 });
                 continue;
             }
@@ -136,8 +143,22 @@ impl Runtime {
                     .retry
                     .clone()
                     .unwrap_or_else(|| pack.providers.retry.clone()),
+                state: TargetState::new(spec, &pack.providers.circuit_breaker),
             });
         }
+        let probes = targets
+            .iter()
+            .filter_map(|t| {
+                let every = Duration::from_secs(t.spec.health_probe.as_ref()?.interval_seconds);
+                let timeout = Duration::from_secs(t.spec.timeout_seconds).min(every);
+                Some(probe::spawn(
+                    t.provider.clone(),
+                    t.state.clone(),
+                    every,
+                    timeout,
+                ))
+            })
+            .collect();
         let routes = build_routes(&loaded, &targets);
         let mut model_names: Vec<String> = routes.keys().cloned().collect();
         model_names.sort();
@@ -152,6 +173,7 @@ impl Runtime {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
+            _probes: probes,
         })
     }
 
@@ -191,6 +213,15 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
         .enumerate()
         .map(|(i, t)| (t.spec.id.as_str(), i))
         .collect();
+    let deadline = |idxs: &[usize]| {
+        let secs = pack.providers.deadline_seconds.unwrap_or_else(|| {
+            idxs.iter()
+                .map(|i| targets[*i].spec.timeout_seconds)
+                .max()
+                .unwrap_or(60)
+        });
+        Duration::from_secs(secs)
+    };
     let mut routes = HashMap::new();
     let mut by_model: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, t) in targets.iter().enumerate() {
@@ -203,6 +234,7 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
                     vec![t.spec.weight],
                 ),
                 targets: vec![i],
+                deadline: deadline(&[i]),
             },
         );
     }
@@ -215,6 +247,7 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
             model.to_string(),
             Route {
                 strategy: build_strategy(pack.providers.strategy, weights),
+                deadline: deadline(&idxs),
                 targets: idxs,
             },
         );
@@ -230,6 +263,7 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
             alias.clone(),
             Route {
                 strategy: build_strategy(route.strategy, weights),
+                deadline: deadline(&idxs),
                 targets: idxs,
             },
         );

@@ -200,6 +200,12 @@ pub struct ProvidersConfig {
     /// Circuit breaker for every target.
     #[serde(default)]
     pub circuit_breaker: BreakerConfig,
+    /// How long one request may spend in routing, retries and fallbacks included, in seconds;
+    /// no attempt or backoff starts after it. Unset: the largest `timeout_seconds` among the
+    /// route's targets, so retries never outlive the patience a single call was given.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub deadline_seconds: Option<u64>,
     /// The Bedrock endpoints gw may call.
     #[schemars(length(min = 1))]
     pub targets: Vec<Target>,
@@ -365,6 +371,23 @@ pub struct Target {
     #[serde(default = "default_stream_timeout")]
     #[schemars(range(min = 1))]
     pub stream_timeout_seconds: u64,
+    /// Time allowed to open the TCP/TLS connection, in milliseconds; a dead endpoint fails over
+    /// after this instead of after `timeout_seconds`.
+    #[serde(default = "default_connect_timeout")]
+    #[schemars(range(min = 1))]
+    pub connect_timeout_ms: u64,
+    /// Streams: time from sending the call to the first event, in seconds (a cold or overloaded
+    /// model shows here first); unset means `timeout_seconds`. Before the first event reaches the
+    /// client a slow target is failed over; after it, only `stream_timeout_seconds` applies.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub first_byte_timeout_seconds: Option<u64>,
+    /// Most calls gw keeps open to this target at once (streams count until they end); beyond it
+    /// the target is skipped, and a route whose targets are all full answers 429
+    /// `gateway_overloaded`. Unset: no limit.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub max_concurrency: Option<u32>,
     /// Context window of the model, for early rejection of oversized prompts.
     #[serde(default)]
     pub max_context_tokens: Option<u64>,
@@ -399,6 +422,9 @@ fn default_timeout() -> u64 {
 }
 fn default_stream_timeout() -> u64 {
     300
+}
+fn default_connect_timeout() -> u64 {
+    3000
 }
 fn default_weight() -> f64 {
     1.0

@@ -8,5 +8,6 @@ mod embeddings;
 mod errors;
 mod reload;
 mod rig;
+mod routing;
 mod streaming;
 mod tools;

@@ -1,8 +1,8 @@
 //! Builds the one AWS SDK client each target keeps for its lifetime.
 //!
 //! Credentials come from the pack's *names* (env vars, a profile, a role), never from secrets in the
-//! pack. gw owns retries and timeouts (see `routing`), so the SDK's own retries are off and only a
-//! connect timeout is set here.
+//! pack. gw owns retries and timeouts (see `routing`), so the SDK's own retries are off and only
+//! the target's `connect_timeout_ms` is set here.
 
 use std::time::Duration;
 
@@ -47,7 +47,7 @@ pub async fn build(
 ) -> Result<Client, ClientBuildError> {
     let region = Region::new(target.aws_region.clone());
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
+        .connect_timeout(Duration::from_millis(target.connect_timeout_ms))
         .build();
 
     if let Some(emu) = emulator {

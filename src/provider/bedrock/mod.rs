@@ -37,6 +37,8 @@ pub struct BedrockProvider {
     caps: Capabilities,
     guardrail: Option<Guardrail>,
     timeout: Duration,
+    /// Streams: from sending the call to the first event (`first_byte_timeout_seconds`).
+    first_byte: Duration,
     stream_idle: Duration,
 }
 
@@ -51,6 +53,11 @@ impl BedrockProvider {
             caps: translate::capabilities(&target.model, target.family),
             guardrail: target.guardrail.clone(),
             timeout: Duration::from_secs(target.timeout_seconds),
+            first_byte: Duration::from_secs(
+                target
+                    .first_byte_timeout_seconds
+                    .unwrap_or(target.timeout_seconds),
+            ),
             stream_idle: Duration::from_secs(target.stream_timeout_seconds),
         }
     }
@@ -120,9 +127,14 @@ impl BedrockProvider {
             .set_request_metadata(call.request_metadata)
             .set_guardrail_config(guardrail)
             .send();
-        let out = match tokio::time::timeout(self.timeout, send).await {
+        let started = tokio::time::Instant::now();
+        let first_by = started + self.first_byte.min(self.timeout);
+        let out = match tokio::time::timeout_at(first_by, send).await {
             Ok(Ok(out)) => out,
             Ok(Err(err)) => return Err(errors::from_sdk(&err, self.site())),
+            Err(_) if self.first_byte < self.timeout => {
+                return Err(first_byte_timeout(self.site()));
+            }
             Err(_) => return Err(self.timed_out()),
         };
         let state = StreamState {
@@ -131,6 +143,7 @@ impl BedrockProvider {
             pending: VecDeque::new(),
             scratch: Vec::new(),
             idle: self.stream_idle,
+            first_by: Some(first_by),
             site: OwnedSite {
                 target: self.target_id.clone(),
                 model: self.model.clone(),
@@ -302,6 +315,8 @@ struct StreamState {
     pending: VecDeque<StreamEvent>,
     scratch: Vec<StreamEvent>,
     idle: Duration,
+    /// Until the first event: when it must have arrived (time to first byte), not the idle gap.
+    first_by: Option<tokio::time::Instant>,
     site: OwnedSite,
     finished: bool,
 }
@@ -316,8 +331,12 @@ async fn next_event(
         if st.finished {
             return None;
         }
-        match tokio::time::timeout(st.idle, st.receiver.recv()).await {
+        let until = st
+            .first_by
+            .unwrap_or_else(|| tokio::time::Instant::now() + st.idle);
+        match tokio::time::timeout_at(until, st.receiver.recv()).await {
             Ok(Ok(Some(ev))) => {
+                st.first_by = None;
                 st.mapper.map(ev, &mut st.scratch);
                 st.pending.extend(st.scratch.drain(..));
             }
@@ -335,7 +354,10 @@ async fn next_event(
             }
             Err(_) => {
                 st.finished = true;
-                let err = idle_timeout(st.site.borrow(), st.idle);
+                let err = match st.first_by {
+                    Some(_) => first_byte_timeout(st.site.borrow()),
+                    None => idle_timeout(st.site.borrow(), st.idle),
+                };
                 return Some((Err(err), st));
             }
         }
@@ -378,6 +400,21 @@ fn stream_cut(site: CallSite<'_>) -> ProviderError {
             ),
         )
         .with_code("upstream_stream_cut"),
+    )
+}
+
+fn first_byte_timeout(site: CallSite<'_>) -> ProviderError {
+    ProviderError::new(
+        FailureClass::Timeout,
+        crate::error::ApiError::new(
+            axum::http::StatusCode::GATEWAY_TIMEOUT,
+            crate::error::ErrorKind::Timeout,
+            format!(
+                "target `{}` sent no event within first_byte_timeout_seconds",
+                site.target
+            ),
+        )
+        .with_code("upstream_timeout"),
     )
 }
 
