@@ -1,4 +1,4 @@
-//! The `gw` command line: `run`, `validate`, `emulate`, `schema`.
+//! The `gw` command line: `run`, `validate`, `emulate`, `schema`, `audit`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -52,6 +52,11 @@ pub enum Command {
     },
     /// Print the pack's JSON Schema.
     Schema,
+    /// Review an audit directory: verify its chain, query records, summarise.
+    Audit {
+        #[command(subcommand)]
+        command: crate::audit::cli::AuditCommand,
+    },
 }
 
 /// Runs the parsed command line.
@@ -73,6 +78,7 @@ pub fn main() -> ExitCode {
             listen,
         } => block_on(run(policy_config, listen)),
         Command::Emulate { listen, no_verify } => block_on(emulate(listen, no_verify)),
+        Command::Audit { command } => crate::audit::cli::run(command),
     }
 }
 
@@ -181,8 +187,10 @@ async fn run(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> Exit
         );
     }
     println!("gw: serving pack `{name}` {version} on http://{local}");
-    let gateway = Gateway::new(runtime, env);
-    match server::serve(listener, gateway, shutdown_signal()).await {
+    let gateway = Gateway::new(runtime, env.clone());
+    let served = server::serve(listener, gateway, shutdown_signal()).await;
+    env.flush_audit();
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gw: server failed: {e}");
