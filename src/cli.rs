@@ -1,4 +1,4 @@
-//! The `gw` command line: `run`, `validate`, `emulate`, `schema`.
+//! The `gw` command line: `run`, `validate`, `emulate`, `schema`, `audit`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -73,6 +73,11 @@ pub enum Command {
         #[arg(long)]
         text: Option<String>,
     },
+    /// Review an audit directory: verify its chain, query records, summarise.
+    Audit {
+        #[command(subcommand)]
+        command: crate::audit::cli::AuditCommand,
+    },
 }
 
 /// Runs the parsed command line.
@@ -100,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Emulate { listen, no_verify } => block_on(emulate(listen, no_verify)),
         Command::Test { pack, cases } => test_cases(&pack, &cases),
         Command::Explain { pack, text } => explain(&pack, text),
+        Command::Audit { command } => crate::audit::cli::run(command),
     }
 }
 
@@ -270,13 +276,15 @@ async fn run(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> Exit
         );
     }
     println!("gw: serving pack `{name}` {version} on http://{local}");
-    let gateway = Gateway::new(runtime, env);
+    let gateway = Gateway::new(runtime, env.clone());
     if let Some(path) = &policy_config
         && let Err(e) = crate::reload::spawn(gateway.clone(), path.clone())
     {
         tracing::warn!(error = %e, "cannot watch the pack for changes; SIGHUP reloads still work");
     }
-    match server::serve(listener, gateway, shutdown_signal()).await {
+    let served = server::serve(listener, gateway, shutdown_signal()).await;
+    env.flush_audit();
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gw: server failed: {e}");

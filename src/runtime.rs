@@ -6,14 +6,15 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
-use crate::audit::{AuditSink, LogSink};
+use crate::audit::{AuditSink, FileSink, FileSinkConfig, LogSink, OpenError};
 use crate::config::LoadedPack;
-use crate::config::pack::{RetryConfig, Target};
+use crate::config::pack::{PoliciesConfig, PolicyName, RetryConfig, Target};
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::error::{ApiError, ErrorKind};
 use crate::policy::PolicyChain;
@@ -51,15 +52,24 @@ pub struct Runtime {
 }
 
 /// Process-wide things runtimes share across reloads: the in-process emulator (started at most
-/// once) and where audit records go.
+/// once) and where audit records go. Audit file sinks are opened once per directory and shared
+/// by every runtime built here, because two writers on one directory would fork its chain.
 pub struct BuildEnv {
     emulator: OnceCell<EmulatorHandle>,
     audit: Arc<dyn AuditSink>,
+    /// `true` when `audit` was given by `with_audit`: it then wins over the pack's audit-logger.
+    audit_fixed: bool,
+    files: Mutex<HashMap<PathBuf, Arc<FileSink>>>,
 }
 
 impl Default for BuildEnv {
     fn default() -> Self {
-        Self::with_audit(Arc::new(LogSink))
+        Self {
+            emulator: OnceCell::new(),
+            audit: Arc::new(LogSink),
+            audit_fixed: false,
+            files: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -72,6 +82,8 @@ pub enum BuildError {
     Chain(#[from] crate::policy::ChainBuildError),
     #[error("could not start the built-in Bedrock emulator: {0}")]
     Emulator(std::io::Error),
+    #[error(transparent)]
+    Audit(#[from] OpenError),
 }
 
 impl BuildEnv {
@@ -80,6 +92,51 @@ impl BuildEnv {
         Self {
             emulator: OnceCell::new(),
             audit,
+            audit_fixed: true,
+            files: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The sink a pack's records go to: the `with_audit` override if there is one, else the
+    /// audit-logger's file sink when the chain has it enabled, else the log line.
+    pub fn audit_for(&self, policies: &PoliciesConfig) -> Result<Arc<dyn AuditSink>, BuildError> {
+        if self.audit_fixed || !policies.chain.contains(&PolicyName::AuditLogger) {
+            return Ok(self.audit.clone());
+        }
+        let cfg = policies.policy.audit_logger.clone().unwrap_or_else(|| {
+            crate::config::pack::AuditConfig {
+                enabled: true,
+                path: "./audit".into(),
+                retention_days: None,
+                immutable: false,
+                log_all_access: true,
+                include_content: Default::default(),
+                fsync: Default::default(),
+                fsync_interval_ms: 100,
+                on_backpressure: None,
+                queue_capacity: 8192,
+                max_file_bytes: 256 * 1024 * 1024,
+            }
+        });
+        if !cfg.enabled {
+            return Ok(self.audit.clone());
+        }
+        let sink_cfg = FileSinkConfig::from_pack(&cfg);
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(open) = files.get(&sink_cfg.dir) {
+            return Ok(open.clone());
+        }
+        let sink = Arc::new(FileSink::open(sink_cfg.clone())?);
+        files.insert(sink_cfg.dir, sink.clone());
+        Ok(sink)
+    }
+
+    /// Writes and fsyncs every queued audit record (call before the process exits).
+    pub fn flush_audit(&self) {
+        self.audit.flush();
+        let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        for sink in files.values() {
+            sink.flush();
         }
     }
 
@@ -110,6 +167,7 @@ impl Runtime {
     ) -> Result<Self, BuildError> {
         let pack = &loaded.pack;
         let chain = PolicyChain::build(&pack.policies)?;
+        let audit = env.audit_for(&pack.policies)?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
         for spec in &pack.providers.targets {
             let kept = previous.and_then(|p| p.targets.iter().find(|t| t.spec == *spec));
@@ -168,7 +226,7 @@ impl Runtime {
             routes,
             model_names,
             chain,
-            audit: env.audit.clone(),
+            audit,
             loaded_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())

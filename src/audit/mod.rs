@@ -3,6 +3,21 @@
 //! Handlers open a [`RequestLog`] first thing; it is finished with the outcome, or, if the
 //! request is dropped mid-way (client gone), its `Drop` writes the record as cancelled. Sinks get
 //! finished records and must not block the request path.
+//!
+//! The durable trail is [`FileSink`]: a hash-chained JSON Lines log (format in [`chain`]) written
+//! by a dedicated thread; [`verify`], [`query`] and [`stats`] read it back for `gw audit`.
+
+pub mod chain;
+pub mod cli;
+pub mod files;
+pub mod query;
+mod sink;
+pub mod stats;
+pub mod time;
+pub mod verify;
+mod writer;
+
+pub use sink::{Backpressure, FileSink, FileSinkConfig, Fsync, OpenError};
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -15,7 +30,11 @@ use crate::routing::Attempt;
 
 /// Where finished records go.
 pub trait AuditSink: Send + Sync {
+    /// Takes one finished record; must not block on I/O (queue it instead).
     fn write(&self, record: AuditRecord);
+
+    /// Makes every record written so far durable; called before the process exits.
+    fn flush(&self) {}
 }
 
 /// Writes each record as one structured log line at info level (target `gw::audit`): the

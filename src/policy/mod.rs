@@ -113,7 +113,9 @@ impl PolicyChain {
                 PolicyName::SafetyFilter => {
                     settings.safety_filter.as_ref().is_none_or(|p| p.enabled)
                 }
-                PolicyName::AuditLogger => settings.audit_logger.as_ref().is_none_or(|p| p.enabled),
+                // The audit logger configures the runtime's audit sink (see `runtime`); it has
+                // nothing to enforce on the request itself.
+                PolicyName::AuditLogger => continue,
             };
             if enabled {
                 return Err(ChainBuildError(name.as_str()));

@@ -1,0 +1,292 @@
+//! `gw audit query`: streams the chain's files and yields the request records a filter selects.
+//!
+//! Speed on real volumes comes from not parsing what cannot match: files outside the time range
+//! are skipped by name, and each line must first contain every filter's literal JSON fragment
+//! (`"model":"x"` and so on) before it is parsed; the parse then checks the fields exactly.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::files;
+use super::time;
+
+/// Which records a query (or `stats`) keeps. Empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Unix ms, inclusive.
+    pub since: Option<u64>,
+    /// Unix ms, exclusive.
+    pub until: Option<u64>,
+    pub key: Option<String>,
+    pub model: Option<String>,
+    pub target: Option<String>,
+    pub decision: Option<DecisionKind>,
+    pub policy: Option<String>,
+    pub status: Option<u16>,
+}
+
+/// `--decision`: what the policies did to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DecisionKind {
+    /// Refused by a policy (outcome `blocked` or a `blocked` decision).
+    Blocked,
+    /// Some text was redacted.
+    Redacted,
+    /// Not blocked by any policy.
+    Allowed,
+}
+
+/// The fields of a request record that queries and stats read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Row {
+    pub seq: u64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub time_unix_ms: u64,
+    pub request_id: String,
+    pub pack: String,
+    pub endpoint: String,
+    pub key_id: Option<String>,
+    pub model: Option<String>,
+    pub stream: bool,
+    pub status: u16,
+    pub outcome: String,
+    pub error: Option<String>,
+    pub attempts: Vec<AttemptRow>,
+    pub decisions: Vec<DecisionRow>,
+    pub usage: Option<UsageRow>,
+    pub latency_ms: f64,
+}
+
+/// An upstream attempt as stored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AttemptRow {
+    pub target: String,
+    pub region: String,
+    pub outcome: String,
+}
+
+/// A policy decision as stored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionRow {
+    pub policy: String,
+    pub action: String,
+    pub entities: Vec<(String, u64)>,
+}
+
+/// Token usage as stored.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default)]
+pub struct UsageRow {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+impl Row {
+    /// The target that answered (or was tried last).
+    pub fn target(&self) -> &str {
+        self.attempts.last().map_or("", |a| a.target.as_str())
+    }
+
+    fn blocked(&self) -> bool {
+        self.outcome == "blocked" || self.decisions.iter().any(|d| d.action == "blocked")
+    }
+}
+
+impl Filter {
+    /// JSON fragments a matching line must contain (cheap substring checks before parsing).
+    fn needles(&self) -> Vec<String> {
+        let s = |v: &str| serde_json::to_string(v).unwrap_or_default();
+        let mut n = Vec::new();
+        if let Some(k) = &self.key {
+            n.push(format!("\"key_id\":{}", s(k)));
+        }
+        if let Some(m) = &self.model {
+            n.push(format!("\"model\":{}", s(m)));
+        }
+        if let Some(t) = &self.target {
+            n.push(format!("\"target\":{}", s(t)));
+        }
+        if let Some(p) = &self.policy {
+            n.push(format!("\"policy\":{}", s(p)));
+        }
+        if let Some(st) = self.status {
+            n.push(format!("\"status\":{st},"));
+        }
+        match self.decision {
+            Some(DecisionKind::Blocked) => n.push("blocked".into()),
+            Some(DecisionKind::Redacted) => n.push("\"action\":\"redacted\"".into()),
+            _ => {}
+        }
+        n
+    }
+
+    /// The exact check on a parsed request record.
+    pub fn matches(&self, r: &Row) -> bool {
+        let eq = |want: &Option<String>, got: Option<&str>| {
+            want.as_deref().is_none_or(|w| got == Some(w))
+        };
+        self.since.is_none_or(|s| r.time_unix_ms >= s)
+            && self.until.is_none_or(|u| r.time_unix_ms < u)
+            && eq(&self.key, r.key_id.as_deref())
+            && eq(&self.model, r.model.as_deref())
+            && self
+                .target
+                .as_deref()
+                .is_none_or(|t| r.attempts.iter().any(|a| a.target == t))
+            && self
+                .policy
+                .as_deref()
+                .is_none_or(|p| r.decisions.iter().any(|d| d.policy == p))
+            && self.status.is_none_or(|s| r.status == s)
+            && match self.decision {
+                None => true,
+                Some(DecisionKind::Blocked) => r.blocked(),
+                Some(DecisionKind::Redacted) => r.decisions.iter().any(|d| d.action == "redacted"),
+                Some(DecisionKind::Allowed) => !r.blocked(),
+            }
+    }
+
+    fn day_range(&self) -> (i64, i64) {
+        // A record is written on its own day or shortly after midnight the next.
+        let lo = self.since.map_or(i64::MIN, time::day_of_ms);
+        let hi = self
+            .until
+            .map_or(i64::MAX, |u| time::day_of_ms(u).saturating_add(1));
+        (lo, hi)
+    }
+}
+
+/// Calls `each(line, row)` for every request record in `dir` that `filter` keeps, in chain
+/// order, until it returns `false`. Returns how many matched. Unreadable lines are skipped
+/// (`verify` is the tool that reports them).
+pub fn scan(
+    dir: &Path,
+    filter: &Filter,
+    mut each: impl FnMut(&[u8], &Row) -> bool,
+) -> io::Result<u64> {
+    let needles = filter.needles();
+    let (lo, hi) = filter.day_range();
+    let mut matched = 0;
+    let mut buf = Vec::with_capacity(4096);
+    for f in files::list(dir)? {
+        if f.day < lo || f.day > hi {
+            continue;
+        }
+        let mut reader = BufReader::with_capacity(1 << 20, File::open(&f.path)?);
+        loop {
+            buf.clear();
+            if reader.read_until(b'\n', &mut buf)? == 0 {
+                break;
+            }
+            let Ok(line) = std::str::from_utf8(&buf) else {
+                continue;
+            };
+            let line = line.trim_end_matches('\n');
+            if !is_request(line) || !needles.iter().all(|n| line.contains(n.as_str())) {
+                continue;
+            }
+            if let Some(t) = quick_time(line)
+                && (filter.since.is_some_and(|s| t < s) || filter.until.is_some_and(|u| t >= u))
+            {
+                continue;
+            }
+            let Ok(row) = serde_json::from_str::<Row>(line) else {
+                continue;
+            };
+            if filter.matches(&row) {
+                matched += 1;
+                if !each(line.as_bytes(), &row) {
+                    return Ok(matched);
+                }
+            }
+        }
+    }
+    Ok(matched)
+}
+
+/// Whether a line is a request record (its `type` sits right after `prev`).
+fn is_request(line: &str) -> bool {
+    line.get(..120)
+        .unwrap_or(line)
+        .contains(",\"type\":\"request\"")
+}
+
+/// `time_unix_ms` without a parse.
+fn quick_time(line: &str) -> Option<u64> {
+    const KEY: &str = "\"time_unix_ms\":";
+    let at = line.find(KEY)? + KEY.len();
+    let digits: &str = &line[at..];
+    let end = digits.bytes().take_while(u8::is_ascii_digit).count();
+    digits[..end].parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(json: &str) -> Row {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn filters_match_exactly() {
+        let r = row(
+            r#"{"seq":1,"type":"request","time_unix_ms":1000,"key_id":"team-a","model":"claude","status":200,"outcome":"served","attempts":[{"target":"us","region":"r","outcome":"ok"}],"decisions":[{"policy":"pii-detector","action":"redacted","entities":[["EMAIL",2]]}]}"#,
+        );
+        let f = |f: Filter| f.matches(&r);
+        assert!(f(Filter::default()));
+        assert!(f(Filter {
+            key: Some("team-a".into()),
+            target: Some("us".into()),
+            ..Filter::default()
+        }));
+        assert!(!f(Filter {
+            key: Some("team".into()),
+            ..Filter::default()
+        }));
+        assert!(f(Filter {
+            decision: Some(DecisionKind::Redacted),
+            ..Filter::default()
+        }));
+        assert!(f(Filter {
+            decision: Some(DecisionKind::Allowed),
+            ..Filter::default()
+        }));
+        assert!(!f(Filter {
+            decision: Some(DecisionKind::Blocked),
+            ..Filter::default()
+        }));
+        assert!(!f(Filter {
+            since: Some(1001),
+            ..Filter::default()
+        }));
+        assert!(!f(Filter {
+            until: Some(1000),
+            ..Filter::default()
+        }));
+        assert!(f(Filter {
+            policy: Some("pii-detector".into()),
+            status: Some(200),
+            ..Filter::default()
+        }));
+        assert!(!f(Filter {
+            status: Some(404),
+            ..Filter::default()
+        }));
+    }
+
+    #[test]
+    fn prefilter_helpers() {
+        let line = r#"{"seq":3,"prev":"00","type":"request","time_unix_ms":1234,"x":1}"#;
+        assert!(is_request(line));
+        assert!(!is_request(&line.replace("request", "seal")));
+        assert_eq!(quick_time(line), Some(1234));
+    }
+}
