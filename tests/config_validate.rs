@@ -112,7 +112,7 @@ fn documented_example_verbatim_fails_only_on_its_placeholders() {
     let placeholders = [
         "auth.keys[0].key_sha256: `<hex>` is not a sha-256",
         "models.claude.targets[1]: unknown target `bedrock-eu`",
-        "providers.targets[0].aws_region: region `us-east-1` is not in `data_policy.allowed_regions`",
+        "providers.targets[0].aws_region: region `us-east-1` is not in the target's `data_policy.allowed_regions`",
     ];
     for d in diags.iter().filter(|d| d.severity == Severity::Error) {
         let line = d.to_string();
