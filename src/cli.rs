@@ -73,11 +73,30 @@ pub enum Command {
         #[arg(long)]
         text: Option<String>,
     },
+    /// Measure the built-in detectors on a labelled corpus (precision, recall, false positives).
+    Eval {
+        /// Which detector.
+        #[arg(value_enum)]
+        detector: EvalDetector,
+        /// JSON Lines corpus; defaults to the dev corpus in `../shared/evals/`.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Score threshold (prompt-injection only).
+        #[arg(long)]
+        threshold: Option<f32>,
+    },
     /// Review an audit directory: verify its chain, query records, summarise.
     Audit {
         #[command(subcommand)]
         command: crate::audit::cli::AuditCommand,
     },
+}
+
+/// Detectors `gw eval` measures.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum EvalDetector {
+    Pii,
+    Injection,
 }
 
 /// Runs the parsed command line.
@@ -106,6 +125,11 @@ pub fn main() -> ExitCode {
         Command::Test { pack, cases } => test_cases(&pack, &cases),
         Command::Explain { pack, text } => explain(&pack, text),
         Command::Audit { command } => crate::audit::cli::run(command),
+        Command::Eval {
+            detector,
+            corpus,
+            threshold,
+        } => eval(detector, corpus, threshold),
     }
 }
 
@@ -165,7 +189,7 @@ fn load_chain(pack: &Path) -> Result<(LoadedPack, PolicyChain), ExitCode> {
         print_diagnostics(&diags);
         ExitCode::FAILURE
     })?;
-    let chain = PolicyChain::build(&loaded.pack.policies).map_err(|e| {
+    let chain = PolicyChain::build(&loaded.pack.policies, &loaded.pack_dir()).map_err(|e| {
         eprintln!("gw: {e}");
         ExitCode::FAILURE
     })?;
@@ -218,6 +242,39 @@ fn explain(pack: &Path, text: Option<String>) -> ExitCode {
         }
     };
     print!("{}", crate::policy::explain::explain(&loaded, &text));
+    ExitCode::SUCCESS
+}
+
+fn eval(detector: EvalDetector, corpus: Option<PathBuf>, threshold: Option<f32>) -> ExitCode {
+    let default = match detector {
+        EvalDetector::Pii => "../shared/evals/pii_dev.jsonl",
+        EvalDetector::Injection => "../shared/evals/injection_dev.jsonl",
+    };
+    let path = corpus.unwrap_or_else(|| PathBuf::from(default));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("gw: cannot read {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match detector {
+        EvalDetector::Injection => {
+            let scorer = match crate::policy::injection::InjectionScorer::builtin() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("gw: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let t = threshold.unwrap_or(crate::policy::injection::DEFAULT_THRESHOLD);
+            println!("{}", crate::policy::injection::evaluate(&text, &scorer, t));
+        }
+        EvalDetector::Pii => {
+            eprintln!("gw: the PII detector is not in this build yet");
+            return ExitCode::FAILURE;
+        }
+    }
     ExitCode::SUCCESS
 }
 

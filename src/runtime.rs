@@ -166,7 +166,7 @@ impl Runtime {
         previous: Option<&Runtime>,
     ) -> Result<Self, BuildError> {
         let pack = &loaded.pack;
-        let chain = PolicyChain::build(&pack.policies)?;
+        let chain = PolicyChain::build(&pack.policies, &loaded.pack_dir())?;
         let audit = env.audit_for(&pack.policies)?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
         for spec in &pack.providers.targets {

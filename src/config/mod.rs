@@ -14,7 +14,7 @@ mod diag;
 mod index;
 pub mod pack;
 pub mod reference;
-mod rules;
+pub mod rules;
 mod scalar;
 mod schema_check;
 mod semantic;
@@ -43,6 +43,16 @@ pub struct LoadedPack {
     pub warnings: Vec<Diagnostic>,
     /// The rule files the pack names, resolved, so the watcher reloads when they change.
     pub rule_files: Vec<PathBuf>,
+}
+
+impl LoadedPack {
+    /// The directory relative rule paths are resolved against first.
+    pub fn pack_dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
 }
 
 /// The JSON Schema of a pack (for `gw schema` and editors), generated from the pack types.

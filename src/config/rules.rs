@@ -44,6 +44,15 @@ pub fn resolve(rules: &str, pack_dir: &Path) -> Found {
     Found::Unreadable(failures)
 }
 
+/// The path a policy should read for `rules`: the first readable candidate, as `resolve` finds
+/// it, or the path beside the pack (whose read error then names it).
+pub fn locate(rules: &str, pack_dir: &Path) -> String {
+    match resolve(rules, pack_dir) {
+        Found::Readable(p) => p.display().to_string(),
+        Found::Unreadable(_) => pack_dir.join(rules).display().to_string(),
+    }
+}
+
 /// Whether `path` is a file this process can open, and why not.
 fn readable(path: &Path) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;

@@ -23,7 +23,7 @@ pub fn explain(loaded: &LoadedPack, text: &str) -> String {
         let _ = writeln!(out, "{}:", name.as_str());
         let mut single = policies.clone();
         single.chain = vec![*name];
-        let chain = match PolicyChain::build(&single) {
+        let chain = match PolicyChain::build(&single, &loaded.pack_dir()) {
             Ok(c) => c,
             Err(e) => {
                 let _ = writeln!(out, "  cannot run: {e}");

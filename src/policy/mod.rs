@@ -12,8 +12,14 @@
 
 pub mod cases;
 pub mod explain;
+pub mod injection;
+pub mod safety;
 
 use std::sync::Arc;
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
 
 use crate::config::pack::{PoliciesConfig, PolicyName};
 use crate::error::ApiError;
@@ -93,33 +99,60 @@ pub struct PolicyChain {
 
 /// Why a chain could not be built from a pack.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "policies.chain names `{0}`, which this build of gw does not enforce yet; remove it from the \
-     chain or set `policies.policy.{0}.enabled: false` (gw never pretends to enforce a policy)"
-)]
-pub struct ChainBuildError(pub &'static str);
+pub enum ChainBuildError {
+    #[error(
+        "policies.chain names `{0}`, which this build of gw does not enforce; remove it from the \
+         chain or set `policies.policy.{0}.enabled: false` (gw never pretends to enforce a policy)"
+    )]
+    NotAvailable(&'static str),
+    #[error("policies.policy.{policy}: {message}")]
+    Invalid {
+        policy: &'static str,
+        message: String,
+    },
+}
 
 impl PolicyChain {
-    /// Builds the chain. A policy that is named but cannot be enforced is an error, never a no-op.
-    pub fn build(cfg: &PoliciesConfig) -> Result<Self, ChainBuildError> {
-        let policies: Vec<Arc<dyn Policy>> = Vec::new();
+    /// Builds the chain in pack order, with rule files resolved against `pack_dir`. A policy
+    /// that is named but cannot be enforced is an error, never a no-op.
+    pub fn build(cfg: &PoliciesConfig, pack_dir: &Path) -> Result<Self, ChainBuildError> {
+        let mut policies: Vec<Arc<dyn Policy>> = Vec::new();
+        let settings = &cfg.policy;
         for name in &cfg.chain {
-            let settings = &cfg.policy;
-            let enabled = match name {
+            let policy: Arc<dyn Policy> = match name {
                 PolicyName::PromptInjection => {
-                    settings.prompt_injection.as_ref().is_none_or(|p| p.enabled)
+                    let mut c = settings_or_default(&settings.prompt_injection, *name)?;
+                    c.rules = c.rules.map(|r| crate::config::rules::locate(&r, pack_dir));
+                    if !c.enabled {
+                        continue;
+                    }
+                    Arc::new(
+                        injection::InjectionPolicy::from_config(&c, pack_dir)
+                            .map_err(|m| invalid(*name, m))?,
+                    )
                 }
-                PolicyName::PiiDetector => settings.pii_detector.as_ref().is_none_or(|p| p.enabled),
                 PolicyName::SafetyFilter => {
-                    settings.safety_filter.as_ref().is_none_or(|p| p.enabled)
+                    let mut c = settings_or_default(&settings.safety_filter, *name)?;
+                    c.rules = c.rules.map(|r| crate::config::rules::locate(&r, pack_dir));
+                    if !c.enabled {
+                        continue;
+                    }
+                    Arc::new(
+                        safety::SafetyPolicy::from_config(&c, pack_dir)
+                            .map_err(|m| invalid(*name, m))?,
+                    )
+                }
+                PolicyName::PiiDetector => {
+                    if settings.pii_detector.as_ref().is_some_and(|p| !p.enabled) {
+                        continue;
+                    }
+                    return Err(ChainBuildError::NotAvailable(name.as_str()));
                 }
                 // The audit logger configures the runtime's audit sink (see `runtime`); it has
                 // nothing to enforce on the request itself.
                 PolicyName::AuditLogger => continue,
             };
-            if enabled {
-                return Err(ChainBuildError(name.as_str()));
-            }
+            policies.push(policy);
         }
         Ok(Self { policies })
     }
@@ -152,6 +185,26 @@ impl PolicyChain {
             decisions: Vec::new(),
             scratch: Vec::new(),
         }
+    }
+}
+
+/// A policy's settings from the pack, or its defaults when the pack names it without settings.
+fn settings_or_default<T: DeserializeOwned + Clone>(
+    configured: &Option<T>,
+    name: PolicyName,
+) -> Result<T, ChainBuildError> {
+    match configured {
+        Some(c) => Ok(c.clone()),
+        None => {
+            serde_json::from_value(serde_json::json!({})).map_err(|e| invalid(name, e.to_string()))
+        }
+    }
+}
+
+fn invalid(name: PolicyName, message: String) -> ChainBuildError {
+    ChainBuildError::Invalid {
+        policy: name.as_str(),
+        message,
     }
 }
 

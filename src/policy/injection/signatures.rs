@@ -1,0 +1,198 @@
+//! Named, weighted injection signatures loaded from YAML and compiled once into one `RegexSet`.
+//!
+//! Why it exists: rules are reviewable data (`policies/injection/signatures.yaml`, plus a pack's own
+//! `rules:` file), each with an id that a decision can name, in the Cedar spirit of every decision
+//! saying which rules made it. Built-in decoders (`detector:`) re-run the regex rules on decoded
+//! views of the text, so an encoded payload fires the same rules as a plain one.
+
+use std::sync::Arc;
+
+use regex::RegexSet;
+use serde::Deserialize;
+
+use super::decode;
+
+/// A signature file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignatureFile {
+    version: u32,
+    #[serde(default)]
+    max_total: Option<f32>,
+    rules: Vec<RuleSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    #[expect(
+        dead_code,
+        reason = "documentation for reviewers; accepted, not used for scoring"
+    )]
+    family: String,
+    weight: f32,
+    #[serde(default)]
+    #[expect(
+        dead_code,
+        reason = "documentation for reviewers; accepted, not used for scoring"
+    )]
+    description: Option<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+    #[serde(default)]
+    detector: Option<Detector>,
+}
+
+/// The built-in decoders a rule may name instead of patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Detector {
+    Base64,
+    Hex,
+    Leetspeak,
+    ZeroWidth,
+}
+
+/// One compiled rule.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub(crate) id: Arc<str>,
+    pub(crate) weight: f32,
+    pub(crate) detector: Option<Detector>,
+}
+
+/// All rules of a scorer, with their patterns compiled into one set.
+#[derive(Debug)]
+pub(crate) struct SignatureSet {
+    pub(crate) rules: Vec<Rule>,
+    set: RegexSet,
+    /// For each pattern of `set`, the index of its rule.
+    owner: Vec<usize>,
+    pub(crate) max_total: f32,
+}
+
+impl SignatureSet {
+    /// Parses and compiles signature files in order; a later file may not reuse an earlier id.
+    /// The first file's `max_total` caps the summed weights (default 7).
+    pub(crate) fn from_yaml(files: &[(&str, &str)]) -> Result<Self, String> {
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owner = Vec::new();
+        let mut max_total = None;
+        for (origin, text) in files {
+            let file: SignatureFile = serde_yaml_ng::from_str(text)
+                .map_err(|e| format!("injection signatures `{origin}`: {e}"))?;
+            if file.version != 1 {
+                return Err(format!(
+                    "injection signatures `{origin}`: unsupported version {}",
+                    file.version
+                ));
+            }
+            max_total = max_total.or(file.max_total);
+            for spec in file.rules {
+                if rules.iter().any(|r| *r.id == *spec.id) {
+                    return Err(format!(
+                        "injection signatures `{origin}`: rule `{}` is defined twice",
+                        spec.id
+                    ));
+                }
+                if !spec.weight.is_finite() || spec.weight < 0.0 {
+                    return Err(format!(
+                        "injection signatures `{origin}`: rule `{}` needs a weight >= 0",
+                        spec.id
+                    ));
+                }
+                if spec.patterns.is_empty() == spec.detector.is_none() {
+                    return Err(format!(
+                        "injection signatures `{origin}`: rule `{}` needs either `patterns` or \
+                         `detector`",
+                        spec.id
+                    ));
+                }
+                for p in spec.patterns {
+                    regex::Regex::new(&p).map_err(|e| {
+                        format!(
+                            "injection signatures `{origin}`: rule `{}` pattern `{p}`: {e}",
+                            spec.id
+                        )
+                    })?;
+                    patterns.push(p);
+                    owner.push(rules.len());
+                }
+                rules.push(Rule {
+                    id: Arc::from(spec.id),
+                    weight: spec.weight,
+                    detector: spec.detector,
+                });
+            }
+        }
+        decode::warm();
+        let set = regex::RegexSetBuilder::new(&patterns)
+            .size_limit(64 << 20)
+            .build()
+            .map_err(|e| format!("injection signatures: {e}"))?;
+        Ok(Self {
+            rules,
+            set,
+            owner,
+            max_total: max_total.unwrap_or(7.0),
+        })
+    }
+
+    /// Marks in `fired` every pattern rule that matches `folded`; returns whether any did.
+    fn mark(&self, folded: &str, fired: &mut [bool]) -> bool {
+        let mut any = false;
+        for i in self.set.matches(folded).iter() {
+            fired[self.owner[i]] = true;
+            any = true;
+        }
+        any
+    }
+
+    /// Which rules fire on a text (`raw`) and its folded form.
+    pub(crate) fn fired(&self, raw: &str, folded: &str) -> Vec<bool> {
+        let mut fired = vec![false; self.rules.len()];
+        self.mark(folded, &mut fired);
+        let wants = |d: Detector| self.rules.iter().any(|r| r.detector == Some(d));
+        let mut view_fired = vec![false; self.rules.len()];
+        let flag = |d: Detector, fired: &mut [bool]| {
+            for (i, r) in self.rules.iter().enumerate() {
+                if r.detector == Some(d) {
+                    fired[i] = true;
+                }
+            }
+        };
+        if wants(Detector::ZeroWidth) && decode::has_inner_zero_width(raw) {
+            flag(Detector::ZeroWidth, &mut fired);
+        }
+        for (d, views) in [
+            (Detector::Base64, decode::base64_views(raw)),
+            (Detector::Hex, decode::hex_views(raw)),
+            (
+                Detector::Leetspeak,
+                decode::leet_view(folded).into_iter().collect(),
+            ),
+        ] {
+            if !wants(d) {
+                continue;
+            }
+            let mut hit = false;
+            for v in views {
+                view_fired.iter_mut().for_each(|f| *f = false);
+                if self.mark(&v, &mut view_fired) {
+                    for (f, v) in fired.iter_mut().zip(&view_fired) {
+                        if *v && !*f {
+                            *f = true;
+                            hit = true;
+                        }
+                    }
+                }
+            }
+            if hit {
+                flag(d, &mut fired);
+            }
+        }
+        fired
+    }
+}
