@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use tokio::sync::OnceCell;
 
+use crate::access::store::{CounterStore, MemoryStore};
+use crate::access::{Access, TargetAccess};
 use crate::audit::{AuditSink, LogSink};
 use crate::config::LoadedPack;
 use crate::config::pack::{RetryConfig, Target};
@@ -29,6 +31,8 @@ pub struct TargetRuntime {
     pub spec: Target,
     pub provider: Arc<dyn Provider>,
     pub retry: RetryConfig,
+    /// The target's rate limiter and price.
+    pub access: TargetAccess,
 }
 
 /// Everything one pack version needs at request time.
@@ -39,6 +43,8 @@ pub struct Runtime {
     /// Every name a client may send as `model`, sorted.
     pub model_names: Vec<String>,
     pub chain: PolicyChain,
+    /// Client keys with their limits and budgets.
+    pub access: Access,
     pub audit: Arc<dyn AuditSink>,
     /// When this runtime was built (Unix seconds), shown as the models' `created`.
     pub loaded_unix: u64,
@@ -49,6 +55,8 @@ pub struct Runtime {
 pub struct BuildEnv {
     emulator: OnceCell<EmulatorHandle>,
     audit: Arc<dyn AuditSink>,
+    /// Where rate-limit and spend counters live (per process unless replaced).
+    counters: Arc<dyn CounterStore>,
 }
 
 impl Default for BuildEnv {
@@ -66,6 +74,8 @@ pub enum BuildError {
     Chain(#[from] crate::policy::ChainBuildError),
     #[error("could not start the built-in Bedrock emulator: {0}")]
     Emulator(std::io::Error),
+    #[error(transparent)]
+    Key(#[from] crate::access::keys::KeyError),
 }
 
 impl BuildEnv {
@@ -74,7 +84,14 @@ impl BuildEnv {
         Self {
             emulator: OnceCell::new(),
             audit,
+            counters: Arc::new(MemoryStore),
         }
+    }
+
+    /// This environment with its counters in `store` (a shared store for several replicas).
+    pub fn with_counters(mut self, store: Arc<dyn CounterStore>) -> Self {
+        self.counters = store;
+        self
     }
 
     /// The in-process emulator, started on first use on a free loopback port.
@@ -96,7 +113,8 @@ impl Runtime {
     }
 
     /// [`Runtime::build`], reusing what survives a reload: the SDK client of every target whose
-    /// settings did not change.
+    /// settings did not change, and the rate and spend counters of keys and targets whose limits
+    /// did not change (see `Access::build`).
     pub async fn rebuild(
         loaded: LoadedPack,
         env: &BuildEnv,
@@ -104,8 +122,14 @@ impl Runtime {
     ) -> Result<Self, BuildError> {
         let pack = &loaded.pack;
         let chain = PolicyChain::build(&pack.policies)?;
+        let store = env.counters.as_ref();
+        let access = Access::build(pack, store, previous.map(|p| &p.access))?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
         for spec in &pack.providers.targets {
+            let old_access = previous
+                .and_then(|p| p.targets.iter().find(|t| t.spec.id == spec.id))
+                .map(|t| &t.access);
+            let target_access = TargetAccess::build(spec, store, old_access);
             let kept = previous.and_then(|p| p.targets.iter().find(|t| t.spec == *spec));
             if let Some(old) = kept {
                 targets.push(TargetRuntime {
@@ -115,6 +139,7 @@ impl Runtime {
                         .retry
                         .clone()
                         .unwrap_or_else(|| pack.providers.retry.clone()),
+                    access: target_access,
                 });
                 continue;
             }
@@ -136,6 +161,7 @@ impl Runtime {
                     .retry
                     .clone()
                     .unwrap_or_else(|| pack.providers.retry.clone()),
+                access: target_access,
             });
         }
         let routes = build_routes(&loaded, &targets);
@@ -147,6 +173,7 @@ impl Runtime {
             routes,
             model_names,
             chain,
+            access,
             audit: env.audit.clone(),
             loaded_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
