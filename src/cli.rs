@@ -1,4 +1,5 @@
-//! The `gw` command line: `run`, `validate`, `emulate`, `schema`, `audit`.
+//! The `gw` command line: `run`, `validate`, `emulate`, `schema`, `test`, `explain`, `eval`,
+//! `audit`, `keys`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -90,6 +91,23 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::audit::cli::AuditCommand,
     },
+    /// Client keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+/// `gw keys ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print a fresh random client key (shown once, never stored) and the `auth.keys` line with
+    /// its SHA-256 to paste into the pack.
+    New {
+        /// The key id written into the pack line.
+        #[arg(long, default_value = "my-key")]
+        id: String,
+    },
 }
 
 /// Detectors `gw eval` measures.
@@ -130,6 +148,9 @@ pub fn main() -> ExitCode {
             corpus,
             threshold,
         } => eval(detector, corpus, threshold),
+        Command::Keys {
+            command: KeysCommand::New { id },
+        } => new_key(&id),
     }
 }
 
@@ -144,6 +165,15 @@ fn block_on(fut: impl std::future::Future<Output = ExitCode>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn new_key(id: &str) -> ExitCode {
+    let (key, sha256) = crate::access::keys::generate();
+    let id = serde_json::to_string(id).unwrap_or_else(|_| "\"my-key\"".into());
+    println!("key: {key}");
+    println!("# give the key to the client; it is not stored anywhere. Paste under auth.keys:");
+    println!("- {{ id: {id}, key_sha256: \"{sha256}\" }}");
+    ExitCode::SUCCESS
 }
 
 fn validate(packs: &[PathBuf]) -> ExitCode {

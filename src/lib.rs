@@ -6,8 +6,10 @@
 //! calls Bedrock through the AWS SDK; the reply flows back through the policies to the client, and
 //! one audit record (`audit`) closes the request. `config` loads and checks the pack; `runtime`
 //! is the built, immutable view of one pack that a request runs against; `emulator` is a Bedrock
-//! stand-in that speaks the real wire protocol.
+//! stand-in that speaks the real wire protocol. `access` checks client keys, rate limits and budgets
+//! and prices each reply.
 
+pub mod access;
 pub mod anthropic;
 pub mod audit;
 pub mod cli;

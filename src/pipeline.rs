@@ -1,24 +1,29 @@
 //! The request path every front door shares, so no API can skip a policy or a retry:
 //!
-//! 1. [`admit`]: the pack's kill switch, the route (404 lists the models), request policies.
-//! 2. [`complete`] or [`stream`]: routing with retries and fallback, then the reply policies,
-//!    whole or event by event.
+//! 1. [`admit`]: the pack's kill switch, the route (404 lists the models), the caller's key
+//!    (401), its allow-list (403), budget and rate limit (429), request policies.
+//! 2. [`complete`] or [`stream`]: routing with retries and fallback (a target over its own rate
+//!    limit counts as throttled), then the reply policies, whole or event by event; the key's
+//!    and target's counters are settled with Bedrock's usage and the reply is priced.
 //!
 //! Front doors (`server::chat` for OpenAI, and others) only parse their wire format into the IR
 //! and render the IR back; everything between happens here, once.
 
 use std::collections::VecDeque;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
 
+use crate::access::store::RateState;
+use crate::access::{self, Grant, TargetAccess};
 use crate::audit::{Outcome, RequestLog};
 use crate::error::{ApiError, ErrorKind};
-use crate::ir::{ChatRequest, ChatResponse, StreamEvent};
+use crate::ir::{ChatRequest, ChatResponse, StreamEvent, Usage};
 use crate::policy::ChainRun;
 use crate::provider::{EventStream, FailureClass, ProviderError};
 use crate::routing::{self, Attempt};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, TargetRuntime};
 
 /// Why a request ended early, and how the audit record should call it.
 #[derive(Debug)]
@@ -27,6 +32,8 @@ pub struct Failure {
     pub outcome: Outcome,
     /// Upstream attempts made before the failure (empty when it failed before dispatch).
     pub attempts: Vec<Attempt>,
+    /// Rate-limit buckets for the `x-ratelimit-*` headers (empty when nothing is limited).
+    pub rate: RateState,
 }
 
 impl Failure {
@@ -35,31 +42,110 @@ impl Failure {
             error,
             outcome,
             attempts: Vec::new(),
+            rate: RateState::default(),
         })
     }
+}
+
+/// What a served request leaves for the response headers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Receipt {
+    /// The reply's cost (`x-gw-cost-usd`); `None` for streams (priced when they end) and
+    /// targets without a known price.
+    pub cost_usd: Option<f64>,
+    /// The key's (else the target's) rate-limit buckets.
+    pub rate: RateState,
 }
 
 /// A request that passed admission, with the policy run that will see its reply.
 pub struct Admitted {
     pub req: ChatRequest,
     policies: ChainRun,
+    /// The caller's claim on its key's counters, settled after the reply.
+    pub grant: Grant,
 }
 
-/// Step 1: everything before the first upstream call.
+/// Step 1: everything before the first upstream call. `headers` carry the caller's key.
 pub fn admit(
     rt: &Runtime,
+    headers: &HeaderMap,
     mut req: ChatRequest,
     log: &mut RequestLog,
 ) -> Result<Admitted, Box<Failure>> {
     log.set_model(&req.model, req.stream);
     check_enabled(rt).map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let estimate = if rt.access.counts_tokens {
+        access::estimate(&req)
+    } else {
+        0
+    };
+    let grant = authorize(rt, headers, &req.model, estimate, log)?;
     rt.route(&req.model)
         .map_err(|e| Failure::new(e, Outcome::Rejected))?;
     let mut policies = rt.chain.start();
     let verdict = policies.on_request(&mut req);
     log.add_decisions(policies.take_decisions());
     verdict.map_err(|e| Failure::new(e, Outcome::Blocked))?;
-    Ok(Admitted { req, policies })
+    Ok(Admitted {
+        req,
+        policies,
+        grant,
+    })
+}
+
+/// The caller's key, allow-list, budget and rate limit for `model`, charging `estimate` tokens.
+/// Shared by [`admit`] and the front doors that do not run the chat pipeline (embeddings).
+pub fn authorize(
+    rt: &Runtime,
+    headers: &HeaderMap,
+    model: &str,
+    estimate: u64,
+    log: &mut RequestLog,
+) -> Result<Grant, Box<Failure>> {
+    rt.access
+        .authorize(headers, model, estimate, log)
+        .map_err(|r| {
+            Box::new(Failure {
+                error: r.error,
+                outcome: Outcome::Rejected,
+                attempts: Vec::new(),
+                rate: r.rate,
+            })
+        })
+}
+
+/// A target's own rate limit, checked before each attempt on it: over the limit, the attempt
+/// fails as throttled (so the route retries or falls back) without calling Bedrock. `seen`
+/// keeps the target's bucket state for the headers.
+pub fn gate<'r, T: Send + 'r>(
+    t: &TargetRuntime,
+    estimate: u64,
+    seen: &mut RateState,
+    call: impl FnOnce() -> BoxFuture<'r, Result<T, ProviderError>>,
+) -> BoxFuture<'r, Result<T, ProviderError>> {
+    match t.access.acquire(&t.spec.id, estimate) {
+        Ok(state) => {
+            *seen = state;
+            call()
+        }
+        Err(refusal) => {
+            *seen = refusal.rate;
+            let err = ProviderError::new(FailureClass::Throttling, refusal.error);
+            futures_util::future::ready(Err(err)).boxed()
+        }
+    }
+}
+
+/// Settles `grant` with the usage of the reply `target` served and records the cost.
+fn settle(
+    grant: &Grant,
+    target: Option<&TargetAccess>,
+    usage: &Usage,
+    log: &mut RequestLog,
+) -> Option<f64> {
+    let cost = grant.settle(target, usage);
+    log.set_cost(cost);
+    cost
 }
 
 /// Step 2, whole reply: dispatch, then the reply policies.
@@ -67,34 +153,46 @@ pub async fn complete(
     rt: &Runtime,
     adm: Admitted,
     log: &mut RequestLog,
-) -> Result<(ChatResponse, Vec<Attempt>), Box<Failure>> {
-    let Admitted { req, mut policies } = adm;
+) -> Result<(ChatResponse, Vec<Attempt>, Receipt), Box<Failure>> {
+    let Admitted {
+        req,
+        mut policies,
+        grant,
+    } = adm;
     let route = rt
         .route(&req.model)
         .map_err(|e| Failure::new(e, Outcome::Rejected))?;
     let mut attempts = Vec::new();
-    let result =
-        routing::execute(&rt.targets, route, &mut attempts, |t| t.provider.chat(&req)).await;
+    let mut seen = RateState::default();
+    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
+        gate(t, grant.charged, &mut seen, || t.provider.chat(&req))
+    })
+    .await;
     log.set_attempts(&attempts);
-    let mut resp = match result {
-        Ok((_, resp)) => resp,
+    let rate = access::merge(grant.rate, seen);
+    let (idx, mut resp) = match result {
+        Ok(r) => r,
         Err(e) => {
+            grant.settle(None, &Usage::default());
             return Err(Box::new(Failure {
                 error: e.api,
                 outcome: Outcome::Failed,
                 attempts,
+                rate,
             }));
         }
     };
     log.set_usage(resp.usage);
+    let cost_usd = settle(&grant, Some(&rt.targets[idx].access), &resp.usage, log);
     let verdict = policies.on_response(&mut resp);
     log.add_decisions(policies.take_decisions());
     match verdict {
-        Ok(()) => Ok((resp, attempts)),
+        Ok(()) => Ok((resp, attempts, Receipt { cost_usd, rate })),
         Err(error) => Err(Box::new(Failure {
             error,
             outcome: Outcome::Blocked,
             attempts,
+            rate,
         })),
     }
 }
@@ -106,36 +204,44 @@ pub async fn stream(
     rt: &Runtime,
     adm: Admitted,
     log: &mut RequestLog,
-) -> Result<(PolicedStream, Vec<Attempt>), Box<Failure>> {
-    let Admitted { req, policies } = adm;
+) -> Result<(PolicedStream, Vec<Attempt>, Receipt), Box<Failure>> {
+    let Admitted {
+        req,
+        policies,
+        grant,
+    } = adm;
     let route = rt
         .route(&req.model)
         .map_err(|e| Failure::new(e, Outcome::Rejected))?;
     let mut attempts = Vec::new();
+    let mut seen = RateState::default();
     let result = routing::execute_held(&rt.targets, route, &mut attempts, |t| {
         let req = &req;
-        async move {
-            let mut upstream = t.provider.chat_stream(req).await?;
-            match upstream.next().await {
-                Some(Ok(first)) => Ok((first, upstream)),
-                Some(Err(e)) => Err(e),
-                None => Err(ProviderError::new(
-                    FailureClass::ServerError,
-                    ApiError::new(
-                        StatusCode::BAD_GATEWAY,
-                        ErrorKind::Server,
-                        "the upstream stream was empty",
-                    )
-                    .with_code("upstream_stream_cut"),
-                )),
+        gate(t, grant.charged, &mut seen, || {
+            async move {
+                let mut upstream = t.provider.chat_stream(req).await?;
+                match upstream.next().await {
+                    Some(Ok(first)) => Ok((first, upstream)),
+                    Some(Err(e)) => Err(e),
+                    None => Err(ProviderError::new(
+                        FailureClass::ServerError,
+                        ApiError::new(
+                            StatusCode::BAD_GATEWAY,
+                            ErrorKind::Server,
+                            "the upstream stream was empty",
+                        )
+                        .with_code("upstream_stream_cut"),
+                    )),
+                }
             }
-        }
-        .boxed()
+            .boxed()
+        })
     })
     .await;
     log.set_attempts(&attempts);
+    let rate = access::merge(grant.rate, seen);
     match result {
-        Ok((_, (first, upstream), slot)) => Ok((
+        Ok((idx, (first, upstream), slot)) => Ok((
             PolicedStream {
                 // The target's concurrency slot stays taken until the stream ends.
                 upstream: routing::hold_stream(upstream, slot),
@@ -144,15 +250,35 @@ pub async fn stream(
                 ready: VecDeque::new(),
                 scratch: Vec::new(),
                 ended: false,
+                bill: Some(Bill {
+                    grant,
+                    target: rt.targets[idx].access.clone(),
+                    usage: None,
+                }),
             },
             attempts,
+            Receipt {
+                cost_usd: None,
+                rate,
+            },
         )),
-        Err(e) => Err(Box::new(Failure {
-            error: e.api,
-            outcome: Outcome::Failed,
-            attempts,
-        })),
+        Err(e) => {
+            grant.settle(None, &Usage::default());
+            Err(Box::new(Failure {
+                error: e.api,
+                outcome: Outcome::Failed,
+                attempts,
+                rate,
+            }))
+        }
     }
+}
+
+/// What a stream owes once it ends: the grant, the target that serves it, the usage seen.
+struct Bill {
+    grant: Grant,
+    target: TargetAccess,
+    usage: Option<Usage>,
 }
 
 /// The upstream's events after the reply policies. Dropping it drops the upstream call.
@@ -163,6 +289,8 @@ pub struct PolicedStream {
     ready: VecDeque<StreamEvent>,
     scratch: Vec<StreamEvent>,
     ended: bool,
+    /// Settled once, when the stream ends or is dropped.
+    bill: Option<Bill>,
 }
 
 impl PolicedStream {
@@ -170,6 +298,9 @@ impl PolicedStream {
     pub async fn next(&mut self) -> Option<Result<StreamEvent, ApiError>> {
         loop {
             if let Some(ev) = self.ready.pop_front() {
+                if let (StreamEvent::Metadata { usage }, Some(bill)) = (&ev, self.bill.as_mut()) {
+                    bill.usage = Some(*usage);
+                }
                 return Some(Ok(ev));
             }
             if self.ended {
@@ -199,9 +330,25 @@ impl PolicedStream {
         }
     }
 
+    /// Settles the key's and target's counters with the usage the stream reported and returns
+    /// the cost; later calls return `None`. A stream that ended without usage keeps its estimate
+    /// charged and costs nothing.
+    pub fn settle(&mut self) -> Option<f64> {
+        let bill = self.bill.take()?;
+        let usage = bill.usage?;
+        bill.grant.settle(Some(&bill.target), &usage)
+    }
+
     /// Decisions the reply policies made so far, for the audit record.
     pub fn take_decisions(&mut self) -> Vec<crate::policy::Decision> {
         self.policies.take_decisions()
+    }
+}
+
+impl Drop for PolicedStream {
+    /// A client that went away still pays for what Bedrock reported.
+    fn drop(&mut self) {
+        let _ = self.settle();
     }
 }
 

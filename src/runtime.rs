@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use crate::access::store::{CounterStore, MemoryStore};
+use crate::access::{Access, TargetAccess};
 use crate::audit::{AuditSink, FileSink, FileSinkConfig, LogSink, OpenError};
 use crate::config::LoadedPack;
 use crate::config::pack::{PoliciesConfig, PolicyName, RetryConfig, Target};
@@ -34,6 +36,8 @@ pub struct TargetRuntime {
     pub retry: RetryConfig,
     /// Circuit breaker and in-flight count, shared with streams still open and the probe task.
     pub state: Arc<TargetState>,
+    /// The target's rate limiter and price.
+    pub access: TargetAccess,
 }
 
 /// Everything one pack version needs at request time.
@@ -44,6 +48,8 @@ pub struct Runtime {
     /// Every name a client may send as `model`, sorted.
     pub model_names: Vec<String>,
     pub chain: PolicyChain,
+    /// Client keys with their limits and budgets.
+    pub access: Access,
     pub audit: Arc<dyn AuditSink>,
     /// When this runtime was built (Unix seconds), shown as the models' `created`.
     pub loaded_unix: u64,
@@ -60,6 +66,8 @@ pub struct BuildEnv {
     /// `true` when `audit` was given by `with_audit`: it then wins over the pack's audit-logger.
     audit_fixed: bool,
     files: Mutex<HashMap<PathBuf, Arc<FileSink>>>,
+    /// Where rate-limit and spend counters live (per process unless replaced).
+    counters: Arc<dyn CounterStore>,
 }
 
 impl Default for BuildEnv {
@@ -69,6 +77,7 @@ impl Default for BuildEnv {
             audit: Arc::new(LogSink),
             audit_fixed: false,
             files: Mutex::new(HashMap::new()),
+            counters: Arc::new(MemoryStore),
         }
     }
 }
@@ -84,6 +93,8 @@ pub enum BuildError {
     Emulator(std::io::Error),
     #[error(transparent)]
     Audit(#[from] OpenError),
+    #[error(transparent)]
+    Key(#[from] crate::access::keys::KeyError),
 }
 
 impl BuildEnv {
@@ -94,6 +105,7 @@ impl BuildEnv {
             audit,
             audit_fixed: true,
             files: Mutex::new(HashMap::new()),
+            counters: Arc::new(MemoryStore),
         }
     }
 
@@ -140,6 +152,12 @@ impl BuildEnv {
         }
     }
 
+    /// This environment with its counters in `store` (a shared store for several replicas).
+    pub fn with_counters(mut self, store: Arc<dyn CounterStore>) -> Self {
+        self.counters = store;
+        self
+    }
+
     /// The in-process emulator, started on first use on a free loopback port.
     pub async fn emulator(&self) -> Result<&EmulatorHandle, BuildError> {
         self.emulator
@@ -159,7 +177,8 @@ impl Runtime {
     }
 
     /// [`Runtime::build`], reusing what survives a reload: the SDK client, breaker state and
-    /// in-flight count of every target whose settings did not change.
+    /// in-flight count of every target whose settings did not change, and the rate and spend
+    /// counters of keys and targets whose limits did not change (see `Access::build`).
     pub async fn rebuild(
         loaded: LoadedPack,
         env: &BuildEnv,
@@ -168,8 +187,14 @@ impl Runtime {
         let pack = &loaded.pack;
         let chain = PolicyChain::build(&pack.policies, &loaded.pack_dir())?;
         let audit = env.audit_for(&pack.policies)?;
+        let store = env.counters.as_ref();
+        let access = Access::build(pack, store, previous.map(|p| &p.access))?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
         for spec in &pack.providers.targets {
+            let old_access = previous
+                .and_then(|p| p.targets.iter().find(|t| t.spec.id == spec.id))
+                .map(|t| &t.access);
+            let target_access = TargetAccess::build(spec, store, old_access);
             let kept = previous.and_then(|p| p.targets.iter().find(|t| t.spec == *spec));
             if let Some(old) = kept {
                 targets.push(TargetRuntime {
@@ -180,6 +205,7 @@ impl Runtime {
                         .clone()
                         .unwrap_or_else(|| pack.providers.retry.clone()),
                     state: old.state.clone(),
+                    access: target_access,
                 });
                 continue;
             }
@@ -202,6 +228,7 @@ impl Runtime {
                     .clone()
                     .unwrap_or_else(|| pack.providers.retry.clone()),
                 state: TargetState::new(spec, &pack.providers.circuit_breaker),
+                access: target_access,
             });
         }
         let probes = targets
@@ -226,6 +253,7 @@ impl Runtime {
             routes,
             model_names,
             chain,
+            access,
             audit,
             loaded_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

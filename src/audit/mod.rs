@@ -51,6 +51,7 @@ impl AuditSink for LogSink {
             target: "gw::audit",
             request_id = %r.request_id,
             endpoint = r.endpoint,
+            key_id = r.key_id.as_deref().unwrap_or(""),
             model = r.model.as_deref().unwrap_or(""),
             stream = r.stream,
             status = r.status,
@@ -60,6 +61,7 @@ impl AuditSink for LogSink {
             attempts = r.attempts.len(),
             input_tokens = input,
             output_tokens = output,
+            cost_usd = r.cost_usd.unwrap_or(0.0),
             latency_ms = r.latency_ms,
             "request"
         );
@@ -98,6 +100,10 @@ pub struct AuditRecord {
     pub decisions: Vec<Decision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<UsageRecord>,
+    /// What the reply cost in US dollars, from the target's pricing and the usage; absent when
+    /// nothing was generated or the target has no known price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
     pub latency_ms: f64,
 }
 
@@ -166,6 +172,7 @@ impl RequestLog {
                 error: None,
                 decisions: Vec::new(),
                 usage: None,
+                cost_usd: None,
                 latency_ms: 0.0,
             }),
             sink,
@@ -209,6 +216,13 @@ impl RequestLog {
     pub fn set_usage(&mut self, usage: Usage) {
         if let Some(r) = self.record.as_mut() {
             r.usage = Some(usage.into());
+        }
+    }
+
+    /// Records what the reply cost.
+    pub fn set_cost(&mut self, usd: Option<f64>) {
+        if let Some(r) = self.record.as_mut() {
+            r.cost_usd = usd;
         }
     }
 

@@ -120,7 +120,8 @@ pub struct ClientKey {
     pub budget: Option<Budget>,
 }
 
-/// Rate limits, enforced per process.
+/// Rate limits, enforced per process. Tokens are charged on an estimate before the call (prompt
+/// bytes / 4 plus `max_tokens`) and settled with Bedrock's reported usage after it.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimit {
@@ -400,9 +401,15 @@ pub struct Target {
     /// Per-target retry override.
     #[serde(default)]
     pub retry: Option<RetryConfig>,
-    /// Price per million tokens, for cost accounting.
+    /// Price per million tokens, for cost accounting (`x-gw-cost-usd`, audit `cost_usd`, key
+    /// budgets). Without it gw uses its built-in table of Bedrock list prices for common models.
     #[serde(default)]
     pub pricing: Option<Pricing>,
+    /// Request and token rate limits for this target across all keys, enforced per process. A
+    /// target over its limit counts as throttled: the route retries or falls back as for a
+    /// Bedrock 429.
+    #[serde(default)]
+    pub rate_limit: Option<RateLimit>,
     /// Periodic cheap calls that open or close the breaker ahead of traffic.
     #[serde(default)]
     pub health_probe: Option<HealthProbe>,
@@ -471,13 +478,17 @@ pub struct AssumeRole {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Pricing {
+    /// Uncached input tokens.
     #[schemars(range(min = 0.0))]
     pub input_per_1m: f64,
+    /// Output tokens.
     #[schemars(range(min = 0.0))]
     pub output_per_1m: f64,
+    /// Input tokens read from the prompt cache; `input_per_1m` when absent.
     #[serde(default)]
     #[schemars(range(min = 0.0))]
     pub cache_read_per_1m: Option<f64>,
+    /// Input tokens written to the prompt cache; `input_per_1m` when absent.
     #[serde(default)]
     #[schemars(range(min = 0.0))]
     pub cache_write_per_1m: Option<f64>,

@@ -421,6 +421,11 @@ mod tests {
         };
         TargetRuntime {
             state: TargetState::new(&spec, &cfg),
+            access: crate::access::TargetAccess::build(
+                &spec,
+                &crate::access::store::MemoryStore,
+                None,
+            ),
             spec,
             provider: Arc::new(Nothing),
             retry: RetryConfig {

@@ -1,21 +1,26 @@
 //! `POST /v1/chat/completions`: the OpenAI front door. It parses the OpenAI wire format into the
 //! IR, hands it to the shared pipeline (`crate::pipeline`), and renders the reply as a
-//! `chat.completion` or as `chat.completion.chunk` SSE frames.
+//! `chat.completion` or as `chat.completion.chunk` SSE frames. The request headers go to
+//! admission for the caller's key.
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use bytes::BytesMut;
 
-use super::{AppState, body, fail_with_attempts, new_request_id, response_headers, sse, unix_now};
+use super::{
+    AppState, body, fail_with_attempts, new_request_id, receipt_headers, response_headers, sse,
+    unix_now,
+};
 use crate::audit::{Outcome, RequestLog};
 use crate::error::ApiError;
 use crate::ir::StreamEvent;
 use crate::openai::{self, ChatCompletionRequest, ChunkEncoder};
 use crate::pipeline::{self, Failure};
 
-pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
+/// `POST /v1/chat/completions`.
+pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let rt = app.snapshot();
     let request_id = new_request_id();
     let mut log = RequestLog::open(
@@ -39,11 +44,12 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
                     error: e,
                     outcome: Outcome::Rejected,
                     attempts: vec![],
+                    rate: Default::default(),
                 },
             );
         }
     };
-    let admitted = match pipeline::admit(&rt, req, &mut log) {
+    let admitted = match pipeline::admit(&rt, &headers, req, &mut log) {
         Ok(a) => a,
         Err(f) => return fail_with_attempts(&mut log, *f),
     };
@@ -52,7 +58,7 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
 
     if admitted.req.stream {
         let include_usage = admitted.req.include_usage;
-        let (events, attempts) = match pipeline::stream(&rt, admitted, &mut log).await {
+        let (events, attempts, receipt) = match pipeline::stream(&rt, admitted, &mut log).await {
             Ok(s) => s,
             Err(f) => return fail_with_attempts(&mut log, *f),
         };
@@ -65,10 +71,11 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         );
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         response_headers(&mut response, &request_id, &attempts);
+        receipt_headers(&mut response, &receipt);
         return response;
     }
 
-    let (resp, attempts) = match pipeline::complete(&rt, admitted, &mut log).await {
+    let (resp, attempts, receipt) = match pipeline::complete(&rt, admitted, &mut log).await {
         Ok(r) => r,
         Err(f) => return fail_with_attempts(&mut log, *f),
     };
@@ -80,6 +87,7 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
                 error: ApiError::internal(e.to_string()),
                 outcome: Outcome::Failed,
                 attempts,
+                rate: receipt.rate,
             };
             return fail_with_attempts(&mut log, f);
         }
@@ -91,6 +99,7 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         HeaderValue::from_static("application/json"),
     );
     response_headers(&mut response, &request_id, &attempts);
+    receipt_headers(&mut response, &receipt);
     response
 }
 

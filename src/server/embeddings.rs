@@ -1,19 +1,25 @@
-//! `POST /v1/embeddings` through InvokeModel (Titan text, Cohere embed v3).
+//! `POST /v1/embeddings` through InvokeModel (Titan text, Cohere embed v3), behind the same key,
+//! allow-list, rate-limit and budget checks as chat (`pipeline::authorize`), priced per input
+//! token.
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 
-use super::{AppState, body, fail, fail_with_attempts, new_request_id, response_headers};
+use super::{
+    AppState, body, fail, fail_with_attempts, new_request_id, receipt_headers, response_headers,
+};
+use crate::access::{self, store::RateState};
 use crate::audit::{Outcome, RequestLog};
 use crate::ir::Usage;
 use crate::openai::{self, EmbeddingsRequest, embeddings_response, parse_embeddings};
-use crate::pipeline::Failure;
+use crate::pipeline::{self, Failure, Receipt};
 use crate::provider::EmbedRequest;
 use crate::routing;
 
-pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
+/// `POST /v1/embeddings`.
+pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let rt = app.snapshot();
     let request_id = new_request_id();
     let mut log = RequestLog::open(
@@ -37,9 +43,19 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         Ok(j) => j,
         Err(e) => return fail(&mut log, e, Outcome::Rejected),
     };
-    if let Err(e) = crate::pipeline::check_enabled(&rt) {
+    if let Err(e) = pipeline::check_enabled(&rt) {
         return fail(&mut log, e, Outcome::Rejected);
     }
+    let estimate = if rt.access.counts_tokens {
+        let bytes: usize = job.texts.iter().map(String::len).sum();
+        (bytes as u64).div_ceil(4)
+    } else {
+        0
+    };
+    let grant = match pipeline::authorize(&rt, &headers, &model, estimate, &mut log) {
+        Ok(g) => g,
+        Err(f) => return fail_with_attempts(&mut log, *f),
+    };
     let route = match rt.route(&model) {
         Ok(r) => r,
         Err(e) => return fail(&mut log, e, Outcome::Rejected),
@@ -50,26 +66,33 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         input_type: job.input_type,
     };
     let mut attempts = Vec::new();
+    let mut seen = RateState::default();
     let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
-        t.provider.embed(&req)
+        pipeline::gate(t, grant.charged, &mut seen, || t.provider.embed(&req))
     })
     .await;
     log.set_attempts(&attempts);
-    let out = match result {
-        Ok((_, out)) => out,
+    let rate = access::merge(grant.rate, seen);
+    let (idx, out) = match result {
+        Ok(r) => r,
         Err(e) => {
+            grant.settle(None, &Usage::default());
             let f = Failure {
                 error: e.api,
                 outcome: Outcome::Failed,
                 attempts,
+                rate,
             };
             return fail_with_attempts(&mut log, f);
         }
     };
-    log.set_usage(Usage {
+    let usage = Usage {
         input: out.input_tokens,
         ..Usage::default()
-    });
+    };
+    log.set_usage(usage);
+    let cost_usd = grant.settle(Some(&rt.targets[idx].access), &usage);
+    log.set_cost(cost_usd);
     let resp = embeddings_response(&model, &out.vectors, out.input_tokens, job.encoding);
     let body = match serde_json::to_vec(&resp) {
         Ok(b) => b,
@@ -88,5 +111,6 @@ pub async fn handle(State(app): State<AppState>, body: Body) -> Response {
         HeaderValue::from_static("application/json"),
     );
     response_headers(&mut response, &request_id, &attempts);
+    receipt_headers(&mut response, &Receipt { cost_usd, rate });
     response
 }

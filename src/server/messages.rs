@@ -3,8 +3,8 @@
 //! Like `chat.rs` it only parses the wire format into the IR, hands it to the shared pipeline
 //! (`crate::pipeline`: kill switch, route, request policies, routing with retries, reply
 //! policies) and renders the result, here as a Messages API `message` or Anthropic SSE events.
-//! Errors, early or mid-stream, take Anthropic's shape. `x-api-key` and `Authorization` are
-//! accepted and never read: gw does not enforce client keys yet.
+//! Errors, early or mid-stream, take Anthropic's shape. The caller's key (`x-api-key`, as
+//! Anthropic SDKs send it, or `Authorization: Bearer`) is checked at admission.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -12,12 +12,13 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use bytes::BytesMut;
 
-use super::{AppState, body, new_request_id, response_headers, sse};
+use super::{AppState, body, new_request_id, rate_headers, receipt_headers, response_headers, sse};
 use crate::anthropic::{self, CountTokensResponse, EventEncoder, MessagesRequest, Purpose};
 use crate::audit::{Outcome, RequestLog};
 use crate::error::ApiError;
+use crate::ir::Usage;
 use crate::ir::{ChatRequest, StreamEvent};
-use crate::pipeline::{self, Failure};
+use crate::pipeline::{self, Failure, Receipt};
 use crate::routing;
 use crate::runtime::Runtime;
 
@@ -35,7 +36,7 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
         Ok(req) => req,
         Err(e) => return fail(&mut log, &request_id, rejected(e)),
     };
-    let admitted = match pipeline::admit(&rt, req, &mut log) {
+    let admitted = match pipeline::admit(&rt, &headers, req, &mut log) {
         Ok(a) => a,
         Err(f) => return fail(&mut log, &request_id, *f),
     };
@@ -44,7 +45,7 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
     let id = format!("msg_{request_id}");
 
     if admitted.req.stream {
-        let (events, attempts) = match pipeline::stream(&rt, admitted, &mut log).await {
+        let (events, attempts, receipt) = match pipeline::stream(&rt, admitted, &mut log).await {
             Ok(s) => s,
             Err(f) => return fail(&mut log, &request_id, *f),
         };
@@ -57,20 +58,21 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
         );
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         finish_headers(&mut response, &request_id, &attempts);
+        receipt_headers(&mut response, &receipt);
         return response;
     }
 
-    let (resp, attempts) = match pipeline::complete(&rt, admitted, &mut log).await {
+    let (resp, attempts, receipt) = match pipeline::complete(&rt, admitted, &mut log).await {
         Ok(r) => r,
         Err(f) => return fail(&mut log, &request_id, *f),
     };
     let message = anthropic::message(&resp, &id, &model, &stops);
-    json_ok(&mut log, &request_id, &message, attempts)
+    json_ok(&mut log, &request_id, &message, attempts, &receipt)
 }
 
 /// `POST /v1/messages/count_tokens`: admitted like a real request (so a blocked or unknown
 /// model is refused the same way), then routed to Bedrock CountTokens with the same retries and
-/// fallback. No reply policies run: nothing is generated.
+/// fallback. No reply policies run: nothing is generated, so the token estimate is refunded.
 pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let rt = app.snapshot();
     let request_id = new_request_id();
@@ -84,7 +86,7 @@ pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body:
         Ok(req) => req,
         Err(e) => return fail(&mut log, &request_id, rejected(e)),
     };
-    let admitted = match pipeline::admit(&rt, req, &mut log) {
+    let admitted = match pipeline::admit(&rt, &headers, req, &mut log) {
         Ok(a) => a,
         Err(f) => return fail(&mut log, &request_id, *f),
     };
@@ -99,12 +101,18 @@ pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body:
     })
     .await;
     log.set_attempts(&attempts);
+    admitted.grant.settle(None, &Usage::default());
+    let receipt = Receipt {
+        cost_usd: None,
+        rate: admitted.grant.rate,
+    };
     match result {
         Ok((_, input_tokens)) => json_ok(
             &mut log,
             &request_id,
             &CountTokensResponse { input_tokens },
             attempts,
+            &receipt,
         ),
         Err(e) => fail(
             &mut log,
@@ -113,6 +121,7 @@ pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body:
                 error: e.api,
                 outcome: Outcome::Failed,
                 attempts,
+                rate: receipt.rate,
             },
         ),
     }
@@ -141,6 +150,7 @@ fn rejected(error: ApiError) -> Failure {
         error,
         outcome: Outcome::Rejected,
         attempts: Vec::new(),
+        rate: Default::default(),
     }
 }
 
@@ -150,6 +160,7 @@ fn fail(log: &mut RequestLog, request_id: &str, f: Failure) -> Response {
     log.finish(status.as_u16(), f.outcome, Some(f.error.label()));
     let mut resp = anthropic::error_response(&f.error);
     finish_headers(&mut resp, request_id, &f.attempts);
+    rate_headers(&mut resp, &f.rate);
     resp
 }
 
@@ -158,6 +169,7 @@ fn json_ok<T: serde::Serialize>(
     request_id: &str,
     value: &T,
     attempts: Vec<routing::Attempt>,
+    receipt: &Receipt,
 ) -> Response {
     let bytes = match serde_json::to_vec(value) {
         Ok(b) => b,
@@ -166,6 +178,7 @@ fn json_ok<T: serde::Serialize>(
                 error: ApiError::internal(e.to_string()),
                 outcome: Outcome::Failed,
                 attempts,
+                rate: receipt.rate,
             };
             return fail(log, request_id, f);
         }
@@ -177,6 +190,7 @@ fn json_ok<T: serde::Serialize>(
         HeaderValue::from_static("application/json"),
     );
     finish_headers(&mut response, request_id, &attempts);
+    receipt_headers(&mut response, receipt);
     response
 }
 

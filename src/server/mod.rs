@@ -24,9 +24,10 @@ use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
+use crate::access::store::{Bucket, RateState};
 use crate::audit::{Outcome, RequestLog};
 use crate::error::{ApiError, ErrorKind};
-use crate::pipeline::Failure;
+use crate::pipeline::{Failure, Receipt};
 use crate::routing::Attempt;
 use crate::runtime::{BuildEnv, Runtime};
 
@@ -141,6 +142,7 @@ pub(crate) fn fail(log: &mut RequestLog, err: ApiError, outcome: Outcome) -> Res
             error: err,
             outcome,
             attempts: Vec::new(),
+            rate: RateState::default(),
         },
     )
 }
@@ -154,7 +156,60 @@ pub(crate) fn fail_with_attempts(log: &mut RequestLog, f: Failure) -> Response {
     log.finish(f.error.status.as_u16(), f.outcome, Some(f.error.label()));
     let mut resp = f.error.into_response();
     response_headers(&mut resp, &request_id, &f.attempts);
+    rate_headers(&mut resp, &f.rate);
     resp
+}
+
+/// The headers of a served request: `x-gw-cost-usd` (when priced) and the rate-limit headers.
+pub(crate) fn receipt_headers(response: &mut Response, receipt: &Receipt) {
+    if let Some(cost) = receipt.cost_usd
+        && let Ok(v) = HeaderValue::from_str(&format!("{cost:.8}"))
+    {
+        response.headers_mut().insert("x-gw-cost-usd", v);
+    }
+    rate_headers(response, &receipt.rate);
+}
+
+/// OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` for the limited buckets.
+pub(crate) fn rate_headers(response: &mut Response, rate: &RateState) {
+    let h = response.headers_mut();
+    for (name, bucket) in [("requests", rate.requests), ("tokens", rate.tokens)] {
+        let Some(Bucket {
+            limit,
+            remaining,
+            reset,
+        }) = bucket
+        else {
+            continue;
+        };
+        let values = [
+            ("limit", limit.to_string()),
+            ("remaining", remaining.to_string()),
+            ("reset", go_duration(reset)),
+        ];
+        for (what, value) in values {
+            if let (Ok(n), Ok(v)) = (
+                axum::http::HeaderName::try_from(format!("x-ratelimit-{what}-{name}")),
+                HeaderValue::from_str(&value),
+            ) {
+                h.insert(n, v);
+            }
+        }
+    }
+}
+
+/// A duration as OpenAI writes `x-ratelimit-reset-*`: `120ms`, `7s`, `6m0s`.
+fn go_duration(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let secs = d.as_secs() + u64::from(d.subsec_millis() > 0);
+    if secs < 60 {
+        format!("{secs}s")
+    } else {
+        format!("{}m{}s", secs / 60, secs % 60)
+    }
 }
 
 /// `x-request-id`, `x-gw-target` (the target that answered, or the last one tried) and

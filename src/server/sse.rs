@@ -2,7 +2,8 @@
 //!
 //! The body pulls one upstream event at a time and writes it out at once: nothing buffers the
 //! whole reply. The audit record travels with the body and is finished when the stream ends,
-//! fails, or is dropped because the client went away.
+//! fails, or is dropped because the client went away; the reply is priced and the caller's
+//! counters settled from the usage the stream reported (`cost_usd` on the record).
 
 use axum::body::Body;
 use bytes::{Bytes, BytesMut};
@@ -60,6 +61,7 @@ async fn next_frame<E: SseEncoder>(
                 tracing::warn!(error = %e, "stream failed after the reply started");
                 st.encoder.error(&e, &mut out);
                 st.log.add_decisions(st.events.take_decisions());
+                st.log.set_cost(st.events.settle());
                 let outcome = if e.code.as_deref().is_some_and(|c| c.starts_with("upstream")) {
                     Outcome::Failed
                 } else {
@@ -71,6 +73,7 @@ async fn next_frame<E: SseEncoder>(
             None => {
                 st.encoder.done(&mut out);
                 st.log.add_decisions(st.events.take_decisions());
+                st.log.set_cost(st.events.settle());
                 st.log.finish(200, Outcome::Served, None);
                 st.done = true;
             }
