@@ -10,6 +10,8 @@
 //! Order: the request passes the policies in chain order; the reply passes them in reverse, like
 //! layers of an onion, so a policy that rewrote the request is the last to see the reply.
 
+pub mod pii;
+
 use std::sync::Arc;
 
 use crate::config::pack::{PoliciesConfig, PolicyName};
