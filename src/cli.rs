@@ -301,8 +301,19 @@ fn eval(detector: EvalDetector, corpus: Option<PathBuf>, threshold: Option<f32>)
             println!("{}", crate::policy::injection::evaluate(&text, &scorer, t));
         }
         EvalDetector::Pii => {
-            eprintln!("gw: the PII detector is not in this build yet");
-            return ExitCode::FAILURE;
+            let detector = crate::policy::pii::rules::builtin().and_then(|specs| {
+                crate::policy::pii::PiiDetector::new(
+                    &specs,
+                    &crate::policy::pii::policy::ALL_ENTITIES,
+                )
+            });
+            match detector {
+                Ok(d) => println!("{}", crate::policy::pii::evaluate(&text, &d)),
+                Err(e) => {
+                    eprintln!("gw: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
         }
     }
     ExitCode::SUCCESS

@@ -13,6 +13,7 @@
 pub mod cases;
 pub mod explain;
 pub mod injection;
+pub mod pii;
 pub mod safety;
 
 use std::sync::Arc;
@@ -143,10 +144,14 @@ impl PolicyChain {
                     )
                 }
                 PolicyName::PiiDetector => {
-                    if settings.pii_detector.as_ref().is_some_and(|p| !p.enabled) {
+                    let mut c = settings_or_default(&settings.pii_detector, *name)?;
+                    if !c.enabled {
                         continue;
                     }
-                    return Err(ChainBuildError::NotAvailable(name.as_str()));
+                    c.rules = c.rules.map(|r| crate::config::rules::locate(&r, pack_dir));
+                    Arc::new(
+                        pii::PiiPolicy::from_config(&c, pack_dir).map_err(|m| invalid(*name, m))?,
+                    )
                 }
                 // The audit logger configures the runtime's audit sink (see `runtime`); it has
                 // nothing to enforce on the request itself.

@@ -1,0 +1,109 @@
+//! Rule data: the YAML files under `policies/pii/` (built in) and a pack's own `rules:` file.
+//!
+//! Patterns are data so that compliance teams can read, review and extend them without a release;
+//! the checks that need arithmetic (Luhn, mod-97, SSN areas) are code, named by `validator`.
+
+use serde::Deserialize;
+
+use crate::config::pack::PiiEntity;
+
+use super::validate::Validator;
+
+/// The built-in rule files, in priority order (earlier wins at the same position).
+pub const BUILTIN: [(&str, &str); 6] = [
+    (
+        "secrets.yaml",
+        include_str!("../../../policies/pii/secrets.yaml"),
+    ),
+    (
+        "financial.yaml",
+        include_str!("../../../policies/pii/financial.yaml"),
+    ),
+    (
+        "network.yaml",
+        include_str!("../../../policies/pii/network.yaml"),
+    ),
+    (
+        "identity.yaml",
+        include_str!("../../../policies/pii/identity.yaml"),
+    ),
+    (
+        "contact.yaml",
+        include_str!("../../../policies/pii/contact.yaml"),
+    ),
+    (
+        "people.yaml",
+        include_str!("../../../policies/pii/people.yaml"),
+    ),
+];
+
+/// One rule file: `rules: [...]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// The rules, in priority order.
+    pub rules: Vec<RuleSpec>,
+}
+
+/// One pattern rule as written in YAML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Unique rule name, recorded with each finding so a decision can name what fired.
+    pub id: String,
+    /// The entity type a match is.
+    pub entity: PiiEntity,
+    /// An ASCII-mode Rust regex; `(?P<value>...)` marks the part to redact.
+    pub pattern: String,
+    /// The code check a match must pass.
+    #[serde(default)]
+    pub validator: Validator,
+    /// Words that, right before a match, mean it is something else (an order number, a version).
+    #[serde(default)]
+    pub deny_before: Vec<String>,
+}
+
+/// Parses one rule file; `name` only labels errors.
+pub fn parse(name: &str, text: &str) -> Result<Vec<RuleSpec>, String> {
+    let file: RuleFile =
+        serde_yaml_ng::from_str(text).map_err(|e| format!("pii rule file `{name}`: {e}"))?;
+    Ok(file.rules)
+}
+
+/// Every built-in rule, in priority order.
+pub fn builtin() -> Result<Vec<RuleSpec>, String> {
+    let mut all = Vec::new();
+    for (name, text) in BUILTIN {
+        all.extend(parse(name, text)?);
+    }
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_files_parse_and_ids_are_unique() {
+        let rules = builtin().unwrap();
+        assert!(rules.len() > 20);
+        let mut ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate rule id");
+    }
+
+    #[test]
+    fn unknown_keys_and_entities_are_errors() {
+        assert!(
+            parse(
+                "x",
+                "rules: [{id: a, entity: EMAIL, pattern: a, colour: red}]"
+            )
+            .is_err()
+        );
+        assert!(parse("x", "rules: [{id: a, entity: SHOE_SIZE, pattern: a}]").is_err());
+        assert!(parse("x", "rules: [{id: a, entity: EMAIL, pattern: a}]").is_ok());
+    }
+}

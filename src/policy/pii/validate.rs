@@ -1,0 +1,520 @@
+//! Validators: the arithmetic and plausibility checks a pattern cannot express.
+//!
+//! A regex finds things shaped like a card number; only Luhn says whether it is one. Each check
+//! here cuts a class of false positives (order numbers, versions, timestamps, hashes) and is cheap
+//! enough to run on every candidate, because candidates are rare compared with scanned bytes.
+
+use std::net::Ipv6Addr;
+
+use serde::Deserialize;
+
+/// The code check a rule's match must pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validator {
+    /// No check beyond the pattern.
+    #[default]
+    None,
+    /// Payment card: 13–19 digits, known leading digit, Luhn checksum.
+    Luhn,
+    /// IBAN: country length and ISO 7064 mod-97; trailing groups that break it are trimmed.
+    Iban,
+    /// US SSN: area, group and serial rules.
+    Ssn,
+    /// Phone: digit count, NANP area and exchange rules.
+    Phone,
+    /// IPv4: not part of a longer dotted number (a version string).
+    Ipv4,
+    /// IPv6: parses as an address.
+    Ipv6,
+    /// Secret-looking token: long, mixed classes, not an identifier or a hex hash.
+    Secret,
+    /// Driver licence number: has digits, plausible length.
+    License,
+    /// Date of birth: plausible day, month and year.
+    Date,
+    /// Person name: not a common capitalised word.
+    Name,
+    /// Street address: has a number somewhere.
+    Address,
+}
+
+impl Validator {
+    /// Checks `text[start..end]`; returns the accepted end (equal to or before `end`), or `None`.
+    pub fn check(self, text: &str, start: usize, end: usize) -> Option<usize> {
+        let s = text.get(start..end)?;
+        let ok = match self {
+            Self::None => true,
+            Self::Luhn => card(s),
+            Self::Iban => return iban_end(s).map(|n| start + n),
+            Self::Ssn => ssn(s),
+            Self::Phone => phone(s),
+            Self::Ipv4 => ipv4_alone(text, start, end),
+            Self::Ipv6 => {
+                s.parse::<Ipv6Addr>().is_ok() && s.bytes().filter(|&b| b == b':').count() >= 2
+            }
+            Self::Secret => return secret_end(s).map(|n| start + n),
+            Self::License => license(s),
+            Self::Date => date(s),
+            Self::Name => name(s),
+            Self::Address => s.bytes().any(|b| b.is_ascii_digit()),
+        };
+        ok.then_some(end)
+    }
+}
+
+/// The Luhn (mod 10) checksum over the digits of `s`; other characters are skipped.
+pub fn luhn(s: &str) -> bool {
+    let mut sum = 0u32;
+    let mut n = 0;
+    for b in s.bytes().rev().filter(u8::is_ascii_digit) {
+        let mut d = u32::from(b - b'0');
+        if n % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+        n += 1;
+    }
+    n > 0 && sum.is_multiple_of(10)
+}
+
+fn card(s: &str) -> bool {
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    let first = s.bytes().next().unwrap_or(b'0');
+    (13..=19).contains(&digits) && (b'2'..=b'6').contains(&first) && !all_same(s) && luhn(s)
+}
+
+fn all_same(s: &str) -> bool {
+    let mut d = s.bytes().filter(u8::is_ascii_digit);
+    let first = d.next();
+    d.all(|b| Some(b) == first)
+}
+
+/// IBAN length per country (ISO 13616 registry).
+fn iban_len(country: &[u8]) -> Option<usize> {
+    const TABLE: &[(&[u8; 2], usize)] = &[
+        (b"AD", 24),
+        (b"AE", 23),
+        (b"AL", 28),
+        (b"AT", 20),
+        (b"AZ", 28),
+        (b"BA", 20),
+        (b"BE", 16),
+        (b"BG", 22),
+        (b"BH", 22),
+        (b"BR", 29),
+        (b"BY", 28),
+        (b"CH", 21),
+        (b"CR", 22),
+        (b"CY", 28),
+        (b"CZ", 24),
+        (b"DE", 22),
+        (b"DK", 18),
+        (b"DO", 28),
+        (b"EE", 20),
+        (b"EG", 29),
+        (b"ES", 24),
+        (b"FI", 18),
+        (b"FO", 18),
+        (b"FR", 27),
+        (b"GB", 22),
+        (b"GE", 22),
+        (b"GI", 23),
+        (b"GL", 18),
+        (b"GR", 27),
+        (b"GT", 28),
+        (b"HR", 21),
+        (b"HU", 28),
+        (b"IE", 22),
+        (b"IL", 23),
+        (b"IQ", 23),
+        (b"IS", 26),
+        (b"IT", 27),
+        (b"JO", 30),
+        (b"KW", 30),
+        (b"KZ", 20),
+        (b"LB", 28),
+        (b"LC", 32),
+        (b"LI", 21),
+        (b"LT", 20),
+        (b"LU", 20),
+        (b"LV", 21),
+        (b"MC", 27),
+        (b"MD", 24),
+        (b"ME", 22),
+        (b"MK", 19),
+        (b"MR", 27),
+        (b"MT", 31),
+        (b"MU", 30),
+        (b"NL", 18),
+        (b"NO", 15),
+        (b"PK", 24),
+        (b"PL", 28),
+        (b"PS", 29),
+        (b"PT", 25),
+        (b"QA", 29),
+        (b"RO", 24),
+        (b"RS", 22),
+        (b"SA", 24),
+        (b"SC", 31),
+        (b"SE", 24),
+        (b"SI", 19),
+        (b"SK", 24),
+        (b"SM", 27),
+        (b"ST", 25),
+        (b"SV", 28),
+        (b"TL", 23),
+        (b"TN", 24),
+        (b"TR", 26),
+        (b"UA", 29),
+        (b"VA", 22),
+        (b"VG", 24),
+        (b"XK", 20),
+    ];
+    TABLE
+        .iter()
+        .find(|(c, _)| c.as_slice() == country)
+        .map(|&(_, n)| n)
+}
+
+/// ISO 7064 mod-97 over an IBAN given without spaces.
+pub fn iban_valid(compact: &[u8]) -> bool {
+    if compact.len() < 15 || iban_len(&compact[..2]) != Some(compact.len()) {
+        return false;
+    }
+    let mut rem = 0u32;
+    for &b in compact[4..].iter().chain(&compact[..4]) {
+        let v = match b {
+            b'0'..=b'9' => u32::from(b - b'0'),
+            b'A'..=b'Z' => u32::from(b - b'A') + 10,
+            _ => return false,
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
+}
+
+/// The longest prefix of `s` (ending on a group) that is a valid IBAN, as a byte length.
+fn iban_end(s: &str) -> Option<usize> {
+    let mut compact = [0u8; 40];
+    let mut ends: [(usize, usize); 40] = [(0, 0); 40];
+    let mut n = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b != b' ' {
+            if n == compact.len() {
+                return None;
+            }
+            compact[n] = b;
+            n += 1;
+            ends[n - 1] = (n, i + 1);
+        }
+    }
+    // Try the whole match, then shorter ones (a following capitalised word may have been taken).
+    (15..=n)
+        .rev()
+        .find(|&k| iban_valid(&compact[..k]))
+        .map(|k| ends[k - 1].1)
+        .filter(|&end| end == s.len() || s.as_bytes().get(end) == Some(&b' '))
+}
+
+fn ssn(s: &str) -> bool {
+    let mut d = [0u32; 9];
+    let mut n = 0;
+    for b in s.bytes().filter(u8::is_ascii_digit) {
+        if n == 9 {
+            return false;
+        }
+        d[n] = u32::from(b - b'0');
+        n += 1;
+    }
+    let area = d[0] * 100 + d[1] * 10 + d[2];
+    let group = d[3] * 10 + d[4];
+    let serial = d[5] * 1000 + d[6] * 100 + d[7] * 10 + d[8];
+    let seps: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_digit()).collect();
+    let consistent = seps.is_empty() || (seps.len() == 2 && seps[0] == seps[1]);
+    n == 9 && consistent && area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+fn phone(s: &str) -> bool {
+    let digits: Vec<u8> = s.bytes().filter(u8::is_ascii_digit).collect();
+    if all_same(s) {
+        return false;
+    }
+    if s.starts_with('+') || s.starts_with("00") {
+        let min = if s.starts_with('+') { 8 } else { 10 };
+        return (min..=15).contains(&digits.len());
+    }
+    let nanp = match digits.len() {
+        10 => &digits[..],
+        11 if digits[0] == b'1' => &digits[1..],
+        _ => return false,
+    };
+    nanp[0] >= b'2' && nanp[3] >= b'2'
+}
+
+fn ipv4_alone(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let before = start >= 2 && b[start - 1] == b'.' && b[start - 2].is_ascii_digit();
+    let after = b.len() > end + 1 && b[end] == b'.' && b[end + 1].is_ascii_digit();
+    !before && !after
+}
+
+/// A secret's length without trailing sentence dots, if it looks like a secret.
+fn secret_end(s: &str) -> Option<usize> {
+    let t = s.trim_end_matches('.');
+    secret(t).then_some(t.len())
+}
+
+fn secret(s: &str) -> bool {
+    let (mut up, mut low, mut dig) = (0, 0, 0);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' => up += 1,
+            b'a'..=b'z' => low += 1,
+            b'0'..=b'9' => dig += 1,
+            _ => {}
+        }
+    }
+    let classes = usize::from(up > 0) + usize::from(low > 0) + usize::from(dig > 0);
+    let hex = s.bytes().all(|b| b.is_ascii_hexdigit());
+    s.len() >= 16 && classes >= 2 && dig + up.min(low) >= 3 && !hex
+}
+
+fn license(s: &str) -> bool {
+    let alnum = s.bytes().filter(u8::is_ascii_alphanumeric).count();
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    (6..=16).contains(&alnum) && digits >= 3
+}
+
+fn date(s: &str) -> bool {
+    let nums: Vec<u32> = s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let year_ok = |y: u32| (1900..=2030).contains(&y) || y < 100;
+    match nums.as_slice() {
+        [y, m, d] if *y >= 1000 => year_ok(*y) && (1..=12).contains(m) && (1..=31).contains(d),
+        [a, b, y] => {
+            year_ok(*y) && (1..=31).contains(a) && (1..=31).contains(b) && (*a <= 12 || *b <= 12)
+        }
+        [d, y] => year_ok(*y) && (1..=31).contains(d),
+        _ => false,
+    }
+}
+
+/// Capitalised words that follow name keywords but are not names.
+const NOT_NAMES: &[&str] = &[
+    "The",
+    "This",
+    "That",
+    "These",
+    "Our",
+    "Your",
+    "My",
+    "His",
+    "Her",
+    "Their",
+    "Please",
+    "Thanks",
+    "Thank",
+    "Hello",
+    "Dear",
+    "Team",
+    "All",
+    "Everyone",
+    "Customer",
+    "Support",
+    "Sir",
+    "Madam",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Windows",
+    "Linux",
+    "Python",
+    "Java",
+    "Google",
+    "Microsoft",
+    "Amazon",
+    "Apple",
+    "Android",
+    "Go",
+    "Rust",
+    "Docker",
+    "Kubernetes",
+    "Excel",
+    "Word",
+    "Slack",
+    "Teams",
+    "Zoom",
+    "New",
+    "North",
+    "South",
+    "East",
+    "West",
+    "United",
+    "States",
+    "Street",
+    "Avenue",
+    "Road",
+    "Inc",
+    "Ltd",
+    "LLC",
+    "Company",
+    "Bank",
+    "Hospital",
+    "University",
+    "Department",
+    "Manager",
+    "Admin",
+    "English",
+    "French",
+    "German",
+    "Spanish",
+    "Chinese",
+    "API",
+    "JSON",
+    "SQL",
+    "HR",
+    "IT",
+    "UI",
+    "AWS",
+    "SSN",
+    "DOB",
+    "Email",
+    "Phone",
+    "Name",
+    "Address",
+    "Pro",
+    "Plan",
+    "Account",
+    "Order",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Miss",
+    "Dr",
+    "Prof",
+    "Invoice",
+    "Ticket",
+    "Draft",
+    "Write",
+    "Summarize",
+    "Translate",
+    "Explain",
+    "Generate",
+];
+
+fn name(s: &str) -> bool {
+    !s.split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .any(|w| NOT_NAMES.contains(&w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(v: Validator, s: &str) -> bool {
+        v.check(s, 0, s.len()).is_some()
+    }
+
+    #[test]
+    fn luhn_accepts_valid_and_rejects_one_digit_off() {
+        assert!(luhn("4111 1111 1111 1111"));
+        assert!(!luhn("4111 1111 1111 1112"));
+        assert!(ok(Validator::Luhn, "378282246310005"));
+        assert!(!ok(Validator::Luhn, "4042 8339 0488 2488"));
+        // Luhn-valid but an implausible leading digit or all one digit.
+        assert!(!ok(Validator::Luhn, "0000000000000000"));
+        assert!(!ok(Validator::Luhn, "9111111111111111"));
+    }
+
+    #[test]
+    fn iban_checks_country_length_and_mod97() {
+        assert!(ok(Validator::Iban, "GB82 WEST 1234 5698 7654 32"));
+        assert!(ok(Validator::Iban, "DE89370400440532013000"));
+        assert!(!ok(Validator::Iban, "GB82 WEST 1234 5698 7654 33"));
+        assert!(
+            !ok(Validator::Iban, "DE8937040044053201300"),
+            "wrong length"
+        );
+        // A trailing group that is not part of the IBAN is trimmed.
+        let s = "DE89 3704 0044 0532 0130 00 ABCD";
+        assert_eq!(Validator::Iban.check(s, 0, s.len()), Some(27));
+    }
+
+    #[test]
+    fn ssn_area_group_serial_rules() {
+        assert!(ok(Validator::Ssn, "519-54-5023"));
+        assert!(ok(Validator::Ssn, "010014689"));
+        assert!(!ok(Validator::Ssn, "000-12-3456"));
+        assert!(!ok(Validator::Ssn, "666-12-3456"));
+        assert!(!ok(Validator::Ssn, "912-12-3456"));
+        assert!(!ok(Validator::Ssn, "123-00-3456"));
+        assert!(!ok(Validator::Ssn, "123-45-0000"));
+        assert!(!ok(Validator::Ssn, "123-45 6789"), "mixed separators");
+    }
+
+    #[test]
+    fn phone_digit_counts_and_nanp() {
+        assert!(ok(Validator::Phone, "+1 646 917 7504"));
+        assert!(ok(Validator::Phone, "(347) 231-6317"));
+        assert!(
+            !ok(Validator::Phone, "(147) 231-6317"),
+            "area code starts with 1"
+        );
+        assert!(!ok(Validator::Phone, "+1234"), "too short");
+        assert!(!ok(Validator::Phone, "555-555-5555"), "one digit repeated");
+    }
+
+    #[test]
+    fn ip_validators() {
+        let t = "build 1.2.3.4.5 now";
+        assert!(Validator::Ipv4.check(t, 6, 13).is_none());
+        let t = "host 10.0.0.1 up";
+        assert!(Validator::Ipv4.check(t, 5, 13).is_some());
+        assert!(ok(Validator::Ipv6, "fe80::9a74:7d8d:30f9"));
+        assert!(!ok(Validator::Ipv6, "12:29:04"));
+    }
+
+    #[test]
+    fn secret_dates_licenses_names() {
+        assert!(ok(Validator::Secret, "lNSQ0Wc0iOcwEy7fTk2a"));
+        assert!(!ok(Validator::Secret, "OPENAI_API_KEY_VALUE"));
+        assert!(
+            !ok(Validator::Secret, "c2bd9a148492b81d6e1f8962847ac1d9"),
+            "hex hash"
+        );
+        assert!(ok(Validator::Date, "1/23/1965"));
+        assert!(ok(Validator::Date, "October 10, 1979"));
+        assert!(!ok(Validator::Date, "13/13/1965"));
+        assert!(ok(Validator::License, "WDLZG3FG324W"));
+        assert!(!ok(Validator::License, "ABCDEFG"));
+        assert!(ok(Validator::Name, "Christine Moore"));
+        assert!(!ok(Validator::Name, "The Team"));
+    }
+}
