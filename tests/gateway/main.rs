@@ -7,6 +7,7 @@ mod audit;
 mod chat;
 mod embeddings;
 mod errors;
+mod policies;
 mod reload;
 mod rig;
 mod routing;
