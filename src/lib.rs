@@ -17,6 +17,7 @@ pub mod config;
 pub mod emulator;
 pub mod error;
 pub mod ir;
+mod media;
 pub mod openai;
 pub mod pipeline;
 pub mod policy;

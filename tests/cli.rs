@@ -74,11 +74,11 @@ fn validate_accepts_the_shipped_packs() {
     let mut packs: Vec<PathBuf> = vec![repo().join("config/pack.yaml")];
     for entry in std::fs::read_dir(repo().join("examples")).expect("examples/") {
         let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "yaml") {
+        if is_pack(&path) {
             packs.push(path);
         }
     }
-    assert!(packs.len() >= 3, "{packs:?}");
+    assert!(packs.len() >= 9, "{packs:?}");
     let out = Command::new(GW)
         .arg("validate")
         .args(&packs)
@@ -89,6 +89,44 @@ fn validate_accepts_the_shipped_packs() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Example packs are `examples/*.yaml`; their `gw test` cases sit beside them as `*.cases.yaml`.
+fn is_pack(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with(".yaml") && !name.ends_with(".cases.yaml")
+}
+
+#[test]
+fn every_example_pack_passes_its_own_policy_cases() {
+    let mut tested = 0;
+    for entry in std::fs::read_dir(repo().join("examples")).expect("examples/") {
+        let pack = entry.expect("entry").path();
+        if !is_pack(&pack) {
+            continue;
+        }
+        let cases = pack.with_extension("cases.yaml");
+        assert!(
+            cases.exists(),
+            "{} has no case file beside it",
+            pack.display()
+        );
+        let out = Command::new(GW)
+            .arg("test")
+            .arg(&pack)
+            .arg(&cases)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}:\n{}{}",
+            pack.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tested += 1;
+    }
+    assert!(tested >= 9);
 }
 
 #[test]

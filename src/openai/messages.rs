@@ -6,10 +6,10 @@
 
 use serde_json::Value;
 
-use super::media::{self, DataUriError, DocNames};
 use super::types::{ChatMessage, ContentPart, MessageContent, MessageRole, ToolCall};
 use crate::error::ApiError;
 use crate::ir::{Message, Part, Role, SystemBlock, ToolResultPart};
+use crate::media::{self, DataUriError, DocNames};
 
 /// Longest piece of client input quoted back in an error message.
 const MAX_QUOTE: usize = 40;

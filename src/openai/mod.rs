@@ -7,7 +7,6 @@
 //! JSON the official SDKs send.
 
 mod embeddings;
-mod media;
 mod messages;
 mod models;
 mod request;

@@ -82,7 +82,7 @@ pub(crate) fn is_remote_url(url: &str) -> bool {
 /// rejects). Unsupported declared types stay unsupported: bytes are never relabelled into a
 /// format the client did not claim or send.
 pub(crate) fn image_format(mime: &str, data: &[u8]) -> Option<ImageFormat> {
-    let declared = match mime {
+    let declared = match mime.to_ascii_lowercase().as_str() {
         "image/png" => ImageFormat::Png,
         "image/jpeg" | "image/jpg" => ImageFormat::Jpeg,
         "image/gif" => ImageFormat::Gif,
