@@ -571,12 +571,16 @@ impl PolicyName {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySettings {
+    /// Settings of the `prompt-injection` policy.
     #[serde(default, rename = "prompt-injection")]
     pub prompt_injection: Option<PromptInjectionConfig>,
+    /// Settings of the `pii-detector` policy.
     #[serde(default, rename = "pii-detector")]
     pub pii_detector: Option<PiiConfig>,
+    /// Settings of the `safety-filter` policy.
     #[serde(default, rename = "safety-filter")]
     pub safety_filter: Option<SafetyConfig>,
+    /// Settings of the `audit-logger` (where and how the audit trail is written).
     #[serde(default, rename = "audit-logger")]
     pub audit_logger: Option<AuditConfig>,
 }
