@@ -10,6 +10,7 @@
 //! and render the IR back; everything between happens here, once.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use axum::http::{HeaderMap, StatusCode};
 use futures_util::future::BoxFuture;
@@ -17,7 +18,7 @@ use futures_util::{FutureExt, StreamExt};
 
 use crate::access::store::RateState;
 use crate::access::{self, Grant, TargetAccess};
-use crate::audit::{Outcome, RequestLog};
+use crate::audit::{ContentCapture, Outcome, RequestLog};
 use crate::error::{ApiError, ErrorKind};
 use crate::ir::{ChatRequest, ChatResponse, StreamEvent, Usage};
 use crate::policy::ChainRun;
@@ -82,9 +83,18 @@ pub fn admit(
     let grant = authorize(rt, headers, &req.model, estimate, log)?;
     rt.route(&req.model)
         .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let raw_prompt = rt
+        .content
+        .as_ref()
+        .filter(|c| c.wants_raw())
+        .map(|c| c.prompt(&req));
     let mut policies = rt.chain.start();
     let verdict = policies.on_request(&mut req);
     log.add_decisions(policies.take_decisions());
+    if let Some(capture) = &rt.content {
+        // `full` keeps what the client sent; `redacted` what the chain let through, masked again.
+        log.set_prompt(raw_prompt.unwrap_or_else(|| capture.prompt(&req)));
+    }
     verdict.map_err(|e| Failure::new(e, Outcome::Blocked))?;
     Ok(Admitted {
         req,
@@ -186,6 +196,9 @@ pub async fn complete(
     let cost_usd = settle(&grant, Some(&rt.targets[idx].access), &resp.usage, log);
     let verdict = policies.on_response(&mut resp);
     log.add_decisions(policies.take_decisions());
+    if let (Some(capture), Ok(())) = (&rt.content, &verdict) {
+        log.set_reply(capture.reply(&reply_text(&resp)));
+    }
     match verdict {
         Ok(()) => Ok((resp, attempts, Receipt { cost_usd, rate })),
         Err(error) => Err(Box::new(Failure {
@@ -255,6 +268,7 @@ pub async fn stream(
                     target: rt.targets[idx].access.clone(),
                     usage: None,
                 }),
+                reply: rt.content.clone().map(|c| (c, String::new())),
             },
             attempts,
             Receipt {
@@ -291,6 +305,8 @@ pub struct PolicedStream {
     ended: bool,
     /// Settled once, when the stream ends or is dropped.
     bill: Option<Bill>,
+    /// The reply text so far, when the pack's `include_content` keeps it.
+    reply: Option<(Arc<ContentCapture>, String)>,
 }
 
 impl PolicedStream {
@@ -300,6 +316,11 @@ impl PolicedStream {
             if let Some(ev) = self.ready.pop_front() {
                 if let (StreamEvent::Metadata { usage }, Some(bill)) = (&ev, self.bill.as_mut()) {
                     bill.usage = Some(*usage);
+                }
+                if let (StreamEvent::TextDelta { text, .. }, Some((_, kept))) =
+                    (&ev, self.reply.as_mut())
+                {
+                    kept.push_str(text);
                 }
                 return Some(Ok(ev));
             }
@@ -339,6 +360,13 @@ impl PolicedStream {
         bill.grant.settle(Some(&bill.target), &usage)
     }
 
+    /// The reply text streamed so far, as the pack's `include_content` keeps it.
+    pub fn take_reply(&mut self) -> Option<String> {
+        self.reply
+            .take()
+            .map(|(capture, text)| capture.reply(&text))
+    }
+
     /// Decisions the reply policies made so far, for the audit record.
     pub fn take_decisions(&mut self) -> Vec<crate::policy::Decision> {
         self.policies.take_decisions()
@@ -366,4 +394,15 @@ pub fn check_enabled(rt: &Runtime) -> Result<(), ApiError> {
         ),
     )
     .with_code("pack_disabled"))
+}
+
+/// The text parts of a reply, concatenated (what `include_content` keeps).
+fn reply_text(resp: &ChatResponse) -> String {
+    resp.content
+        .iter()
+        .filter_map(|p| match p {
+            crate::ir::Part::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect()
 }

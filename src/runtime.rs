@@ -14,7 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::access::store::{CounterStore, MemoryStore};
 use crate::access::{Access, TargetAccess};
-use crate::audit::{AuditSink, FileSink, FileSinkConfig, LogSink, OpenError};
+use crate::audit::{AuditSink, ContentCapture, FileSink, FileSinkConfig, LogSink, OpenError};
 use crate::config::LoadedPack;
 use crate::config::pack::{PoliciesConfig, PolicyName, RetryConfig, Target};
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
@@ -51,6 +51,8 @@ pub struct Runtime {
     /// Client keys with their limits and budgets.
     pub access: Access,
     pub audit: Arc<dyn AuditSink>,
+    /// What of prompts and replies audit records keep (`include_content`); `None` keeps nothing.
+    pub content: Option<Arc<ContentCapture>>,
     /// When this runtime was built (Unix seconds), shown as the models' `created`.
     pub loaded_unix: u64,
     /// Health-probe loops of targets with `health_probe`; they stop with this runtime.
@@ -93,6 +95,8 @@ pub enum BuildError {
     Emulator(std::io::Error),
     #[error(transparent)]
     Audit(#[from] OpenError),
+    #[error("audit-logger.include_content: {0}")]
+    Content(String),
     #[error(transparent)]
     Key(#[from] crate::access::keys::KeyError),
 }
@@ -187,6 +191,9 @@ impl Runtime {
         let pack = &loaded.pack;
         let chain = PolicyChain::build(&pack.policies, &loaded.pack_dir())?;
         let audit = env.audit_for(&pack.policies)?;
+        let content = ContentCapture::from_pack(pack)
+            .map_err(BuildError::Content)?
+            .map(Arc::new);
         let store = env.counters.as_ref();
         let access = Access::build(pack, store, previous.map(|p| &p.access))?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
@@ -255,6 +262,7 @@ impl Runtime {
             chain,
             access,
             audit,
+            content,
             loaded_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())

@@ -9,6 +9,7 @@
 
 pub mod chain;
 pub mod cli;
+pub mod content;
 pub mod files;
 pub mod query;
 mod sink;
@@ -23,6 +24,8 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
+
+pub use content::{AuditContent, ContentCapture};
 
 use crate::ir::Usage;
 use crate::policy::Decision;
@@ -104,6 +107,9 @@ pub struct AuditRecord {
     /// nothing was generated or the target has no known price.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
+    /// Prompt and reply text, only when the pack's `include_content` asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<AuditContent>,
     pub latency_ms: f64,
 }
 
@@ -173,6 +179,7 @@ impl RequestLog {
                 decisions: Vec::new(),
                 usage: None,
                 cost_usd: None,
+                content: None,
                 latency_ms: 0.0,
             }),
             sink,
@@ -210,6 +217,20 @@ impl RequestLog {
     pub fn add_decisions(&mut self, decisions: Vec<Decision>) {
         if let Some(r) = self.record.as_mut() {
             r.decisions.extend(decisions);
+        }
+    }
+
+    /// Keeps the prompt text (already in the form the pack's `include_content` asks for).
+    pub fn set_prompt(&mut self, prompt: String) {
+        if let Some(r) = self.record.as_mut() {
+            r.content.get_or_insert_with(AuditContent::default).prompt = prompt;
+        }
+    }
+
+    /// Keeps the reply text (already in the form the pack's `include_content` asks for).
+    pub fn set_reply(&mut self, reply: String) {
+        if let Some(r) = self.record.as_mut() {
+            r.content.get_or_insert_with(AuditContent::default).reply = Some(reply);
         }
     }
 

@@ -739,7 +739,8 @@ pub struct AuditConfig {
     /// Append only; refuse to start when the existing chain does not verify.
     #[serde(default)]
     pub immutable: bool,
-    /// Record every request, including rejected ones.
+    /// Kept for compatibility with other gateways' packs: gw always writes exactly one record per
+    /// request, rejected ones included, so `false` cannot drop records.
     #[serde(default = "yes")]
     pub log_all_access: bool,
     /// How much of the prompt and reply is stored.

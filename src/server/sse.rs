@@ -73,6 +73,9 @@ async fn next_frame<E: SseEncoder>(
             None => {
                 st.encoder.done(&mut out);
                 st.log.add_decisions(st.events.take_decisions());
+                if let Some(reply) = st.events.take_reply() {
+                    st.log.set_reply(reply);
+                }
                 st.log.set_cost(st.events.settle());
                 st.log.finish(200, Outcome::Served, None);
                 st.done = true;

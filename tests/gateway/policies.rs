@@ -174,3 +174,58 @@ fn parse_anthropic(text: &str) -> Vec<Value> {
         .filter_map(|d| serde_json::from_str(d).ok())
         .collect()
 }
+
+/// `include_content`: `redacted` masks PII in what the record keeps even with no pii-detector in
+/// the chain; `full` keeps the raw text; `none` keeps nothing.
+#[tokio::test]
+async fn audit_content_follows_include_content() {
+    let prompt = format!("Write to {EMAIL} today");
+    for (mode, expect_raw, expect_content) in [
+        ("redacted", false, true),
+        ("full", true, true),
+        ("none", false, false),
+    ] {
+        let sink = Arc::new(Collect::default());
+        let pack = format!(
+            "{PACK}\npolicies:\n  chain: [audit-logger]\n  policy:\n    audit-logger: {{ include_content: {mode} }}\n"
+        );
+        let h = Harness::start_with(&pack, BuildEnv::with_audit(sink.clone())).await;
+        let (status, _, _) = h
+            .chat(json!({"model": "nova", "messages": [{"role": "user", "content": prompt}]}))
+            .await;
+        assert_eq!(status, 200);
+        let (status, _) = h
+            .chat_stream(json!({"model": "nova", "stream": true, "messages": [{"role": "user", "content": prompt}]}))
+            .await;
+        assert_eq!(status, 200);
+        let records = sink.0.lock().unwrap().clone();
+        assert_eq!(records.len(), 2, "{mode}");
+        for r in &records {
+            let line = serde_json::to_string(r).unwrap();
+            assert_eq!(line.contains(EMAIL), expect_raw, "{mode}: {line}");
+            match &r.content {
+                Some(c) if expect_content => {
+                    assert!(
+                        c.prompt.starts_with("user: Write to "),
+                        "{mode}: {}",
+                        c.prompt
+                    );
+                    let reply = c.reply.as_deref().unwrap_or_default();
+                    assert!(
+                        reply.starts_with("Write to "),
+                        "{mode} (stream {}): {reply:?}",
+                        r.stream
+                    );
+                    if !expect_raw {
+                        assert!(
+                            c.prompt.contains("[EMAIL]") && reply.contains("[EMAIL]"),
+                            "{mode}: {c:?}"
+                        );
+                    }
+                }
+                None if !expect_content => {}
+                other => panic!("{mode}: unexpected content {other:?}"),
+            }
+        }
+    }
+}
