@@ -28,6 +28,30 @@ use crate::translate::{self, Capabilities, StreamMapper};
 
 use errors::CallSite;
 
+/// Fills a Converse or ConverseStream request builder from a translated call. The two SDK
+/// builders share every setter but no trait, hence a macro rather than a function.
+macro_rules! converse_request {
+    ($builder:expr, $model:expr, $call:expr, $guardrail_builder:ident, $guardrail:expr) => {{
+        let guardrail = $guardrail.map(|g: &Guardrail| {
+            $guardrail_builder::builder()
+                .guardrail_identifier(&g.identifier)
+                .guardrail_version(&g.version)
+                .trace(trace(g))
+                .build()
+        });
+        $builder
+            .model_id($model)
+            .set_messages(Some($call.messages))
+            .set_system(non_empty($call.system))
+            .set_inference_config($call.inference_config)
+            .set_tool_config($call.tool_config)
+            .set_additional_model_request_fields($call.additional_fields)
+            .set_output_config($call.output_config)
+            .set_request_metadata($call.request_metadata)
+            .set_guardrail_config(guardrail)
+    }};
+}
+
 /// A target served by Bedrock. Built once per pack load; the SDK client inside is reused.
 pub struct BedrockProvider {
     client: Client,
@@ -77,26 +101,14 @@ impl BedrockProvider {
 
     async fn converse(&self, req: &ChatRequest) -> Result<ChatResponse, ProviderError> {
         let call = translate::to_converse(req, &self.caps)?;
-        let guardrail = self.guardrail.as_ref().map(|g| {
-            GuardrailConfiguration::builder()
-                .guardrail_identifier(&g.identifier)
-                .guardrail_version(&g.version)
-                .trace(trace(g))
-                .build()
-        });
-        let send = self
-            .client
-            .converse()
-            .model_id(&self.model)
-            .set_messages(Some(call.messages))
-            .set_system(non_empty(call.system))
-            .set_inference_config(call.inference_config)
-            .set_tool_config(call.tool_config)
-            .set_additional_model_request_fields(call.additional_fields)
-            .set_output_config(call.output_config)
-            .set_request_metadata(call.request_metadata)
-            .set_guardrail_config(guardrail)
-            .send();
+        let send = converse_request!(
+            self.client.converse(),
+            &self.model,
+            call,
+            GuardrailConfiguration,
+            self.guardrail.as_ref()
+        )
+        .send();
         let out = match tokio::time::timeout(self.timeout, send).await {
             Ok(Ok(out)) => out,
             Ok(Err(err)) => return Err(errors::from_sdk(&err, self.site())),
@@ -107,26 +119,14 @@ impl BedrockProvider {
 
     async fn converse_stream(&self, req: &ChatRequest) -> Result<EventStream, ProviderError> {
         let call = translate::to_converse(req, &self.caps)?;
-        let guardrail = self.guardrail.as_ref().map(|g| {
-            GuardrailStreamConfiguration::builder()
-                .guardrail_identifier(&g.identifier)
-                .guardrail_version(&g.version)
-                .trace(trace(g))
-                .build()
-        });
-        let send = self
-            .client
-            .converse_stream()
-            .model_id(&self.model)
-            .set_messages(Some(call.messages))
-            .set_system(non_empty(call.system))
-            .set_inference_config(call.inference_config)
-            .set_tool_config(call.tool_config)
-            .set_additional_model_request_fields(call.additional_fields)
-            .set_output_config(call.output_config)
-            .set_request_metadata(call.request_metadata)
-            .set_guardrail_config(guardrail)
-            .send();
+        let send = converse_request!(
+            self.client.converse_stream(),
+            &self.model,
+            call,
+            GuardrailStreamConfiguration,
+            self.guardrail.as_ref()
+        )
+        .send();
         let started = tokio::time::Instant::now();
         let first_by = started + self.first_byte.min(self.timeout);
         let out = match tokio::time::timeout_at(first_by, send).await {
