@@ -8,45 +8,17 @@
 //!
 //! Run: `cargo bench --bench chaos` (add `-- --quick` for a 3 s smoke run per phase).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{pin_self, spawn};
+
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-const GW: &str = env!("CARGO_BIN_EXE_gw");
 const A: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const B: &str = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const RATE: u64 = 500;
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(core: u32, args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
-    let mut cmd = Command::new("taskset");
-    cmd.arg("-c").arg(core.to_string()).arg(GW).args(args);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::null());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("taskset and gw are runnable");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_string();
-    (Proc(child), url)
-}
 
 /// One client request as the client saw it.
 struct Seen {
@@ -191,10 +163,7 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (base_secs, chaos_secs) = if quick { (3, 3) } else { (10, 20) };
 
-    let _ = Command::new("taskset")
-        .args(["-cp", "1", &std::process::id().to_string()])
-        .stdout(Stdio::null())
-        .status();
+    pin_self(1);
     let (_emu, emu_url) = spawn(
         1,
         &["emulate", "--listen", "127.0.0.1:0", "--no-verify"],

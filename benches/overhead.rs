@@ -8,62 +8,17 @@
 //!
 //! Run: `cargo bench --bench overhead` (add `-- --quick` for a short smoke run).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{cpu_ns, pin_self, spawn};
+
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde_json::json;
 
-const GW: &str = env!("CARGO_BIN_EXE_gw");
 const PROMPT: &str = "Summarise the quarterly report in three bullet points for the finance team.";
 const MODEL_ID: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(core: u32, args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
-    let mut cmd = Command::new("taskset");
-    cmd.arg("-c").arg(core.to_string()).arg(GW).args(args);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::null());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("taskset and gw are runnable");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_string();
-    (Proc(child), url)
-}
-
-/// CPU time (user + system) of every thread of `pid`, from the scheduler's own accounting.
-fn cpu_ns(pid: u32) -> u64 {
-    let mut total = 0;
-    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
-        for t in tasks.flatten() {
-            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
-                total += s
-                    .split_whitespace()
-                    .next()
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
-    }
-    total
-}
 
 #[derive(Clone)]
 struct Target {
@@ -204,10 +159,7 @@ fn main() {
     };
 
     // The load generator shares core 1 with the upstream; gw gets core 0 to itself.
-    let _ = Command::new("taskset")
-        .args(["-cp", "1", &std::process::id().to_string()])
-        .stdout(Stdio::null())
-        .status();
+    pin_self(1);
     let (_emu, emu_url) = spawn(
         1,
         &["emulate", "--listen", "127.0.0.1:0", "--no-verify"],
@@ -238,7 +190,7 @@ fn main() {
             ("GW_LOG_FORMAT", "json"),
         ],
     );
-    let gw_pid = gw.0.id();
+    let gw_pid = gw.0.id().to_string();
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -279,9 +231,9 @@ fn main() {
         let mut gw_requests = 0u64;
         for _ in 0..2 {
             d2.extend(open_loop(&direct, rate, secs).await);
-            let before = cpu_ns(gw_pid);
+            let before = cpu_ns(&gw_pid);
             let batch = open_loop(&via, rate, secs).await;
-            gw_cpu += cpu_ns(gw_pid) - before;
+            gw_cpu += cpu_ns(&gw_pid) - before;
             gw_requests += batch.len() as u64;
             g2.extend(batch);
         }
@@ -294,9 +246,9 @@ fn main() {
         }
         let (ds, gs) = (stats(ds), stats(gs));
 
-        let before = cpu_ns(gw_pid);
+        let before = cpu_ns(&gw_pid);
         let (sat_rps, sat_n) = saturate(&via, 16, if quick { 200 } else { 1000 }).await;
-        let sat_cpu_us = (cpu_ns(gw_pid) - before) as f64 / sat_n as f64 / 1000.0;
+        let sat_cpu_us = (cpu_ns(&gw_pid) - before) as f64 / sat_n as f64 / 1000.0;
 
         let cpu_us = gw_cpu as f64 / gw_requests as f64 / 1000.0;
         println!("\n## gw overhead ({} run)\n", if quick { "quick" } else { "full" });

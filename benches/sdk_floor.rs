@@ -5,62 +5,24 @@
 //!
 //! Run: `cargo bench --bench sdk_floor`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
+
+use common::{cpu_ns, pin_self, spawn};
+
 use std::time::Instant;
 
 use aws_sdk_bedrockruntime::config::{Builder, Credentials, Region, StalledStreamProtectionConfig};
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use aws_smithy_types::retry::RetryConfig;
 
-const GW: &str = env!("CARGO_BIN_EXE_gw");
-
-/// CPU time of this process's threads, from the scheduler's own accounting.
-fn cpu_ns() -> u64 {
-    let mut total = 0;
-    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
-        for t in tasks.flatten() {
-            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
-                total += s
-                    .split_whitespace()
-                    .next()
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
-    }
-    total
-}
-
 fn main() {
     // The caller on core 0, the emulator on core 1, as gw and the upstream are in `overhead`.
-    let _ = Command::new("taskset")
-        .args(["-cp", "0", &std::process::id().to_string()])
-        .stdout(Stdio::null())
-        .status();
-    let mut emu = Command::new("taskset")
-        .args([
-            "-c",
-            "1",
-            GW,
-            "emulate",
-            "--listen",
-            "127.0.0.1:0",
-            "--no-verify",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("taskset and gw are runnable");
-    let mut line = String::new();
-    BufReader::new(emu.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_string();
+    pin_self(0);
+    let (emu, url) = spawn(
+        1,
+        &["emulate", "--listen", "127.0.0.1:0", "--no-verify"],
+        &[],
+    );
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -94,15 +56,14 @@ fn main() {
             call().await;
         }
         let n = 10_000u64;
-        let (cpu0, t0) = (cpu_ns(), Instant::now());
+        let (cpu0, t0) = (cpu_ns("self"), Instant::now());
         for _ in 0..n {
             call().await;
         }
         let wall = t0.elapsed().as_secs_f64() * 1e6 / n as f64;
-        let cpu = (cpu_ns() - cpu0) as f64 / n as f64 / 1000.0;
+        let cpu = (cpu_ns("self") - cpu0) as f64 / n as f64 / 1000.0;
         println!("\n## AWS SDK floor\n");
         println!("aws-sdk-bedrockruntime Converse, sequential, {n} calls: **{cpu:.1} µs CPU per call** (caller process, all threads), {wall:.1} µs wall per call");
     });
-    let _ = emu.kill();
-    let _ = emu.wait();
+    drop(emu);
 }
