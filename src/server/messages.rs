@@ -50,13 +50,7 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
             Err(f) => return fail(&mut log, &request_id, *f),
         };
         let encoder = AnthropicSse(EventEncoder::new(id, model, stops));
-        let mut response = Response::new(sse::body(events, encoder, log));
-        let h = response.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/event-stream"),
-        );
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        let mut response = sse::response(events, encoder, log);
         finish_headers(&mut response, &request_id, &attempts);
         receipt_headers(&mut response, &receipt);
         return response;

@@ -6,6 +6,8 @@
 //! counters settled from the usage the stream reported (`cost_usd` on the record).
 
 use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use futures_util::stream;
 
@@ -22,6 +24,18 @@ pub trait SseEncoder: Send + 'static {
     fn error(&mut self, err: &ApiError, out: &mut BytesMut);
     /// Appends the frames that close a successful stream.
     fn done(&mut self, out: &mut BytesMut);
+}
+
+/// A `text/event-stream` response streaming `events` in `encoder`'s dialect.
+pub fn response<E: SseEncoder>(events: PolicedStream, encoder: E, log: RequestLog) -> Response {
+    let mut response = Response::new(body(events, encoder, log));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
 
 /// The streamed response body.

@@ -225,14 +225,15 @@ fn validation(msg: &str, site: CallSite<'_>) -> ApiError {
 }
 
 fn timeout(site: CallSite<'_>) -> ProviderError {
+    upstream_timeout(format!("target `{}` did not answer in time", site.target))
+}
+
+/// A 504 `upstream_timeout`: retryable as a timeout, whichever limit ran out.
+pub fn upstream_timeout(message: String) -> ProviderError {
     ProviderError::new(
         FailureClass::Timeout,
-        ApiError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            ErrorKind::Timeout,
-            format!("target `{}` did not answer in time", site.target),
-        )
-        .with_code("upstream_timeout"),
+        ApiError::new(StatusCode::GATEWAY_TIMEOUT, ErrorKind::Timeout, message)
+            .with_code("upstream_timeout"),
     )
 }
 

@@ -155,19 +155,11 @@ impl BedrockProvider {
     }
 
     fn timed_out(&self) -> ProviderError {
-        ProviderError::new(
-            FailureClass::Timeout,
-            crate::error::ApiError::new(
-                axum::http::StatusCode::GATEWAY_TIMEOUT,
-                crate::error::ErrorKind::Timeout,
-                format!(
-                    "target `{}` did not answer within its timeout_seconds ({}s)",
-                    self.target_id,
-                    self.timeout.as_secs()
-                ),
-            )
-            .with_code("upstream_timeout"),
-        )
+        errors::upstream_timeout(format!(
+            "target `{}` did not answer within its timeout_seconds ({}s)",
+            self.target_id,
+            self.timeout.as_secs()
+        ))
     }
 }
 
@@ -404,34 +396,18 @@ fn stream_cut(site: CallSite<'_>) -> ProviderError {
 }
 
 fn first_byte_timeout(site: CallSite<'_>) -> ProviderError {
-    ProviderError::new(
-        FailureClass::Timeout,
-        crate::error::ApiError::new(
-            axum::http::StatusCode::GATEWAY_TIMEOUT,
-            crate::error::ErrorKind::Timeout,
-            format!(
-                "target `{}` sent no event within first_byte_timeout_seconds",
-                site.target
-            ),
-        )
-        .with_code("upstream_timeout"),
-    )
+    errors::upstream_timeout(format!(
+        "target `{}` sent no event within first_byte_timeout_seconds",
+        site.target
+    ))
 }
 
 fn idle_timeout(site: CallSite<'_>, idle: Duration) -> ProviderError {
-    ProviderError::new(
-        FailureClass::Timeout,
-        crate::error::ApiError::new(
-            axum::http::StatusCode::GATEWAY_TIMEOUT,
-            crate::error::ErrorKind::Timeout,
-            format!(
-                "target `{}` sent nothing for {}s (stream_timeout_seconds)",
-                site.target,
-                idle.as_secs()
-            ),
-        )
-        .with_code("upstream_timeout"),
-    )
+    errors::upstream_timeout(format!(
+        "target `{}` sent nothing for {}s (stream_timeout_seconds)",
+        site.target,
+        idle.as_secs()
+    ))
 }
 
 #[cfg(test)]
