@@ -120,7 +120,14 @@ pub enum EvalDetector {
 /// Runs the parsed command line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init();
+    if let Command::Run {
+        policy_config,
+        listen,
+    } = cli.command
+    {
+        return serve(policy_config, listen);
+    }
+    let _logs = crate::telemetry::init(None);
     match cli.command {
         Command::Validate { packs } => validate(&packs),
         Command::Schema { reference } => {
@@ -135,10 +142,7 @@ pub fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Run {
-            policy_config,
-            listen,
-        } => block_on(run(policy_config, listen)),
+        Command::Run { .. } => unreachable!("served above"),
         Command::Emulate { listen, no_verify } => block_on(emulate(listen, no_verify)),
         Command::Test { pack, cases } => test_cases(&pack, &cases),
         Command::Explain { pack, text } => explain(&pack, text),
@@ -327,7 +331,9 @@ pub fn load(path: Option<&Path>) -> Result<LoadedPack, Vec<Diagnostic>> {
     }
 }
 
-async fn run(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> ExitCode {
+/// `gw run`: the pack is read before logging starts, because its `telemetry` section says where
+/// traces go; the exporter sends its last spans after the server has drained.
+fn serve(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> ExitCode {
     let loaded = match load(policy_config.as_deref()) {
         Ok(l) => l,
         Err(diags) => {
@@ -336,6 +342,20 @@ async fn run(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> Exit
             return ExitCode::FAILURE;
         }
     };
+    let telemetry = crate::telemetry::init(Some(&loaded.pack.telemetry));
+    if telemetry.exporting() {
+        tracing::info!("exporting traces over OTLP/HTTP");
+    }
+    let code = block_on(run(loaded, policy_config, listen));
+    telemetry.shutdown();
+    code
+}
+
+async fn run(
+    loaded: LoadedPack,
+    policy_config: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+) -> ExitCode {
     for w in &loaded.warnings {
         tracing::warn!(diagnostic = %w, "pack warning");
     }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, StatusCode};
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
+use tracing::Span;
 
 use crate::access::store::RateState;
 use crate::access::{self, Grant, TargetAccess};
@@ -25,6 +26,7 @@ use crate::policy::ChainRun;
 use crate::provider::{EventStream, FailureClass, ProviderError};
 use crate::routing::{self, Attempt};
 use crate::runtime::{Runtime, TargetRuntime};
+use crate::telemetry::spans;
 
 /// Why a request ended early, and how the audit record should call it.
 #[derive(Debug)]
@@ -74,6 +76,7 @@ pub fn admit(
     log: &mut RequestLog,
 ) -> Result<Admitted, Box<Failure>> {
     log.set_model(&req.model, req.stream);
+    spans::record_call(&Span::current(), &req, None);
     check_enabled(rt).map_err(|e| Failure::new(e, Outcome::Rejected))?;
     let estimate = if rt.access.counts_tokens {
         access::estimate(&req)
@@ -89,8 +92,11 @@ pub fn admit(
         .filter(|c| c.wants_raw())
         .map(|c| c.prompt(&req));
     let mut policies = rt.chain.start();
-    let verdict = policies.on_request(&mut req);
-    log.add_decisions(policies.take_decisions());
+    let span = spans::policies("request");
+    let verdict = span.in_scope(|| policies.on_request(&mut req));
+    let decisions = policies.take_decisions();
+    spans::record_decisions(&span, &decisions, verdict.is_err());
+    log.add_decisions(decisions);
     if let Some(capture) = &rt.content {
         // `full` keeps what the client sent; `redacted` what the chain let through, masked again.
         log.set_prompt(raw_prompt.unwrap_or_else(|| capture.prompt(&req)));
@@ -174,8 +180,16 @@ pub async fn complete(
         .map_err(|e| Failure::new(e, Outcome::Rejected))?;
     let mut attempts = Vec::new();
     let mut seen = RateState::default();
+    let req = &req;
     let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
-        gate(t, grant.charged, &mut seen, || t.provider.chat(&req))
+        gate(t, grant.charged, &mut seen, || {
+            async move {
+                let reply = t.provider.chat(req).await;
+                spans::record_call(&Span::current(), req, reply.as_ref().ok());
+                reply
+            }
+            .boxed()
+        })
     })
     .await;
     log.set_attempts(&attempts);
@@ -194,8 +208,11 @@ pub async fn complete(
     };
     log.set_usage(resp.usage);
     let cost_usd = settle(&grant, Some(&rt.targets[idx].access), &resp.usage, log);
-    let verdict = policies.on_response(&mut resp);
-    log.add_decisions(policies.take_decisions());
+    let span = spans::policies("response");
+    let verdict = span.in_scope(|| policies.on_response(&mut resp));
+    let decisions = policies.take_decisions();
+    spans::record_decisions(&span, &decisions, verdict.is_err());
+    log.add_decisions(decisions);
     if let (Some(capture), Ok(())) = (&rt.content, &verdict) {
         log.set_reply(capture.reply(&reply_text(&resp)));
     }
@@ -232,6 +249,7 @@ pub async fn stream(
         let req = &req;
         gate(t, grant.charged, &mut seen, || {
             async move {
+                spans::record_call(&Span::current(), req, None);
                 let mut upstream = t.provider.chat_stream(req).await?;
                 match upstream.next().await {
                     Some(Ok(first)) => Ok((first, upstream)),

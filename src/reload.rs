@@ -97,12 +97,17 @@ pub async fn reload_once(gw: &Gateway, path: &Path) -> Result<String, Vec<String
         Ok(version) => {
             tracing::info!(pack = %path.display(), version = %version, "pack reloaded");
             gw.reload.record(true, version, Vec::new());
+            gw.env.metrics.reload(true, crate::server::unix_now());
+            if gw.snapshot().loaded.pack.telemetry != current.loaded.pack.telemetry {
+                tracing::warn!(pack = %path.display(), "the telemetry section changed; it takes effect when gw restarts");
+            }
         }
         Err(errors) => {
             for e in errors {
                 tracing::error!(pack = %path.display(), error = %e, "pack rejected; the previous pack keeps serving");
             }
             gw.reload.record(false, &serving, errors.clone());
+            gw.env.metrics.reload(false, crate::server::unix_now());
         }
     }
     result

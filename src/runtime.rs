@@ -14,7 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::access::store::{CounterStore, MemoryStore};
 use crate::access::{Access, TargetAccess};
-use crate::audit::{AuditSink, ContentCapture, FileSink, FileSinkConfig, LogSink, OpenError};
+use crate::audit::{AuditSink, ContentCapture, FileSink, FileSinkConfig, LogOnlySink, OpenError};
 use crate::config::LoadedPack;
 use crate::config::pack::{PoliciesConfig, PolicyName, RetryConfig, Target};
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
@@ -25,6 +25,7 @@ use crate::provider::bedrock::BedrockProvider;
 use crate::provider::bedrock::client::{self, EmulatorEndpoint};
 use crate::routing::probe::{self, ProbeTask};
 use crate::routing::{Route, TargetState, build_strategy};
+use crate::telemetry::{LabelSets, Metrics, ObservedSink};
 
 /// The literal `base_url` that means "gw's built-in emulator".
 pub const EMULATOR_BASE_URL: &str = "emulator";
@@ -70,16 +71,19 @@ pub struct BuildEnv {
     files: Mutex<HashMap<PathBuf, Arc<FileSink>>>,
     /// Where rate-limit and spend counters live (per process unless replaced).
     counters: Arc<dyn CounterStore>,
+    /// The Prometheus metrics; they outlive reloads.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Default for BuildEnv {
     fn default() -> Self {
         Self {
             emulator: OnceCell::new(),
-            audit: Arc::new(LogSink),
+            audit: Arc::new(LogOnlySink),
             audit_fixed: false,
             files: Mutex::new(HashMap::new()),
             counters: Arc::new(MemoryStore),
+            metrics: Arc::new(Metrics::new()),
         }
     }
 }
@@ -110,6 +114,7 @@ impl BuildEnv {
             audit_fixed: true,
             files: Mutex::new(HashMap::new()),
             counters: Arc::new(MemoryStore),
+            metrics: Arc::new(Metrics::new()),
         }
     }
 
@@ -254,6 +259,9 @@ impl Runtime {
         let routes = build_routes(&loaded, &targets);
         let mut model_names: Vec<String> = routes.keys().cloned().collect();
         model_names.sort();
+        let metrics = pack.telemetry.metrics.then(|| env.metrics.clone());
+        let labels = LabelSets::new(model_names.clone());
+        let audit: Arc<dyn AuditSink> = Arc::new(ObservedSink::new(audit, metrics, labels));
         Ok(Self {
             loaded,
             targets,

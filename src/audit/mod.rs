@@ -38,37 +38,28 @@ pub trait AuditSink: Send + Sync {
 
     /// Makes every record written so far durable; called before the process exits.
     fn flush(&self) {}
+
+    /// The queue and loss counters, for metrics.
+    fn stats(&self) -> SinkStats {
+        SinkStats::default()
+    }
 }
 
-/// Writes each record as one structured log line at info level (target `gw::audit`): the
-/// one-line-per-request log until the audit trail has its own files.
-pub struct LogSink;
+/// How far behind a sink is, and what it lost.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SinkStats {
+    /// Records waiting to be written.
+    pub queued: u64,
+    /// Records dropped since the sink opened (`on_backpressure: drop_and_count`, or a dead writer).
+    pub dropped: u64,
+}
 
-impl AuditSink for LogSink {
-    fn write(&self, r: AuditRecord) {
-        let target = r.attempts.last().map(|a| a.target.as_str()).unwrap_or("");
-        let (input, output) = r
-            .usage
-            .map_or((0, 0), |u| (u.input_tokens, u.output_tokens));
-        tracing::info!(
-            target: "gw::audit",
-            request_id = %r.request_id,
-            endpoint = r.endpoint,
-            key_id = r.key_id.as_deref().unwrap_or(""),
-            model = r.model.as_deref().unwrap_or(""),
-            stream = r.stream,
-            status = r.status,
-            outcome = ?r.outcome,
-            error = r.error.as_deref().unwrap_or(""),
-            upstream = target,
-            attempts = r.attempts.len(),
-            input_tokens = input,
-            output_tokens = output,
-            cost_usd = r.cost_usd.unwrap_or(0.0),
-            latency_ms = r.latency_ms,
-            "request"
-        );
-    }
+/// The sink of a pack without an audit-logger: the request's log line (written for every
+/// record by `telemetry::ObservedSink`) is then the only trace it leaves.
+pub struct LogOnlySink;
+
+impl AuditSink for LogOnlySink {
+    fn write(&self, _record: AuditRecord) {}
 }
 
 /// How a request ended.
@@ -80,6 +71,19 @@ pub enum Outcome {
     Rejected,
     Failed,
     Cancelled,
+}
+
+impl Outcome {
+    /// The name records, logs and metrics use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Served => "served",
+            Self::Blocked => "blocked",
+            Self::Rejected => "rejected",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// One request, as the audit trail keeps it. No prompt or reply text.
@@ -149,6 +153,9 @@ pub struct RequestLog {
     record: Option<AuditRecord>,
     sink: Arc<dyn AuditSink>,
     started: Instant,
+    /// The request's trace span: the record is written inside it (whoever finishes the log, and
+    /// wherever), so the sink can fill the span's attributes and hang the audit write under it.
+    span: tracing::Span,
 }
 
 impl RequestLog {
@@ -184,6 +191,7 @@ impl RequestLog {
             }),
             sink,
             started: Instant::now(),
+            span: tracing::Span::current(),
         }
     }
 
@@ -254,7 +262,8 @@ impl RequestLog {
             r.outcome = outcome;
             r.error = error.map(str::to_string);
             r.latency_ms = self.started.elapsed().as_secs_f64() * 1000.0;
-            self.sink.write(r);
+            let sink = &self.sink;
+            self.span.in_scope(|| sink.write(r));
         }
     }
 }

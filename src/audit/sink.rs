@@ -14,6 +14,7 @@ use std::time::Duration;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::SinkStats;
 use super::chain::{self, GENESIS};
 use super::files;
 use super::verify::{self, Break};
@@ -134,6 +135,8 @@ pub struct FileSink {
     /// Dropped and not yet written into the chain (the writer takes it).
     dropped: Arc<AtomicU64>,
     dropped_total: AtomicU64,
+    /// Records queued for the writer thread and not yet taken by it.
+    queued: Arc<AtomicU64>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -185,6 +188,7 @@ impl FileSink {
                 "head_hash": head.hash, "head_file": head.file, "chain_ends_at_seq": next_seq.wrapping_sub(1)}));
         }
         let dropped = Arc::new(AtomicU64::new(0));
+        let queued = Arc::new(AtomicU64::new(0));
         let mut writer = Writer::new(
             cfg.clone(),
             lock,
@@ -192,6 +196,7 @@ impl FileSink {
             next_seq,
             prev,
             dropped.clone(),
+            queued.clone(),
         );
         for seal in seals {
             writer
@@ -214,6 +219,7 @@ impl FileSink {
             backpressure: cfg.backpressure,
             dropped,
             dropped_total: AtomicU64::new(0),
+            queued,
             thread: Mutex::new(Some(thread)),
         })
     }
@@ -232,20 +238,36 @@ impl FileSink {
 impl AuditSink for FileSink {
     fn write(&self, record: AuditRecord) {
         let msg = Msg::Record(Box::new(record));
+        // Counted before the send so the writer's decrement can never run first.
+        self.queued.fetch_add(1, Ordering::Relaxed);
         let sent = match self.backpressure {
             Backpressure::Block => self.tx.send(msg).is_ok(),
             Backpressure::DropAndCount => match self.tx.try_send(msg) {
                 Ok(()) => true,
                 Err(TrySendError::Full(_)) => {
+                    self.queued.fetch_sub(1, Ordering::Relaxed);
                     self.count_drop();
                     true
                 }
-                Err(TrySendError::Disconnected(_)) => false,
+                Err(TrySendError::Disconnected(_)) => {
+                    self.queued.fetch_sub(1, Ordering::Relaxed);
+                    false
+                }
             },
         };
+        if !sent && self.backpressure == Backpressure::Block {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+        }
         if !sent {
             self.dropped_total.fetch_add(1, Ordering::Relaxed);
             tracing::error!(target: "gw::audit", "the audit writer has stopped: a record was lost");
+        }
+    }
+
+    fn stats(&self) -> SinkStats {
+        SinkStats {
+            queued: self.queued.load(Ordering::Relaxed),
+            dropped: self.dropped_total(),
         }
     }
 

@@ -41,6 +41,8 @@ pub(super) struct Writer {
     undo: (u64, String),
     scratch: Vec<u8>,
     dropped: Arc<AtomicU64>,
+    /// Records sent to this thread and not yet taken (the queue depth metric).
+    queued: Arc<AtomicU64>,
     unsynced: bool,
     last_sync: Instant,
     retention_day: i64,
@@ -54,6 +56,7 @@ impl Writer {
         seq: u64,
         prev: String,
         dropped: Arc<AtomicU64>,
+        queued: Arc<AtomicU64>,
     ) -> Self {
         Self {
             cfg,
@@ -71,6 +74,7 @@ impl Writer {
             pending_lost: 0,
             scratch: Vec::with_capacity(1024),
             dropped,
+            queued,
             unsynced: false,
             last_sync: Instant::now(),
             retention_day: i64::MIN,
@@ -126,6 +130,7 @@ impl Writer {
     ) {
         match msg {
             Msg::Record(r) => {
+                self.queued.fetch_sub(1, Ordering::Relaxed);
                 let mut body = std::mem::take(&mut self.scratch);
                 body.clear();
                 let result = serde_json::to_writer(&mut body, &r)

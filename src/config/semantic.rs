@@ -22,6 +22,7 @@ pub fn check(pack: &Value, pack_dir: &FsPath, report: &mut Report) -> Vec<PathBu
     check_models(pack, &target_ids, report);
     check_auth(pack, report);
     check_server(pack, report);
+    check_telemetry(pack, report);
     check_chain(pack, report);
     check_rule_files(pack, pack_dir, report)
 }
@@ -167,18 +168,18 @@ fn check_env_name(name: &str, path: &Path, report: &mut Report) {
     }
 }
 
+/// `http://host…` or `https://host…` with a host and no whitespace.
+fn is_http_url(url: &str) -> bool {
+    url.strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
+}
+
 fn check_base_url(target: &Value, path: &Path, report: &mut Report) {
     let Some(url) = string(target, "base_url") else {
         return;
     };
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"));
-    let ok = url == "emulator"
-        || rest.is_some_and(|r| {
-            !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace)
-        });
-    if !ok {
+    if !(url == "emulator" || is_http_url(url)) {
         let msg = format!(
             "`{url}` is neither an `http://` or `https://` url nor `emulator` (gw's built-in emulator)"
         );
@@ -339,6 +340,22 @@ fn check_server(pack: &Value, report: &mut Report) {
             msg,
             None,
         );
+    }
+}
+
+fn check_telemetry(pack: &Value, report: &mut Report) {
+    let Some(url) = pack
+        .get("telemetry")
+        .and_then(|t| string(t, "otlp_endpoint"))
+    else {
+        return;
+    };
+    if !is_http_url(url) {
+        let msg = format!(
+            "`{url}` is not an `http://` or `https://` url (an OTLP/HTTP collector, e.g. `http://127.0.0.1:4318`)"
+        );
+        let path = Path::root().key("telemetry").key("otlp_endpoint");
+        report.error(At::Value, &path, msg, None);
     }
 }
 

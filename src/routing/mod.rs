@@ -22,11 +22,13 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use futures_util::future::BoxFuture;
+use tracing::Instrument;
 
 use crate::config::pack::RetryConfig;
 use crate::error::{ApiError, ErrorKind};
 use crate::provider::{FailureClass, ProviderError};
 use crate::runtime::TargetRuntime;
+use crate::telemetry::spans;
 
 use breaker::{Admit, Breaker, Signal};
 pub use state::{Slot, TargetState, hold_stream};
@@ -234,10 +236,19 @@ where
             return last.map_or(Step::Full, Step::Failed);
         };
         let budget = deadline.saturating_duration_since(started);
-        let result = match tokio::time::timeout(budget, call(target)).await {
+        let span = spans::attempt(&target.spec, n);
+        let result = match tokio::time::timeout(budget, call(target).instrument(span.clone())).await
+        {
             Ok(r) => r,
             Err(_) => Err(deadline_exceeded()),
         };
+        spans::record_attempt(
+            &span,
+            match &result {
+                Ok(_) => "ok",
+                Err(e) => e.class.as_str(),
+            },
+        );
         if let Some(v) = vote {
             if settle == Settle::WithSlot && result.is_ok() {
                 slot.defer_vote(v.hand_over());

@@ -8,8 +8,10 @@ mod chat;
 mod embeddings;
 mod health;
 mod messages;
+mod metrics;
 mod models;
 pub mod sse;
+mod trace;
 
 use std::fmt::Write;
 use std::future::Future;
@@ -64,14 +66,17 @@ pub type AppState = Arc<Gateway>;
 
 /// All routes.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    // Model traffic runs inside a trace span; probes and scrapes do not.
+    let api = Router::new()
         .route("/v1/chat/completions", post(chat::handle))
         .route("/v1/embeddings", post(embeddings::handle))
         .route("/v1/messages", post(messages::handle))
         .route("/v1/messages/count_tokens", post(messages::count_tokens))
         .route("/v1/models", get(models::list))
-        .route("/healthz", get(health::healthz))
+        .route_layer(axum::middleware::from_fn(trace::request_span));
+    api.route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::scrape))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use futures_util::stream;
+use tracing::Instrument;
 
 use crate::audit::{Outcome, RequestLog};
 use crate::error::ApiError;
@@ -46,7 +47,12 @@ pub fn body<E: SseEncoder>(events: PolicedStream, encoder: E, log: RequestLog) -
         log,
         done: false,
     };
-    Body::from_stream(stream::unfold(state, next_frame))
+    // The body is polled after the handler returned: keep the request's span around it so the
+    // audit write at the end of the stream lands in the request's trace.
+    let span = tracing::Span::current();
+    Body::from_stream(stream::unfold(state, move |st| {
+        next_frame(st).instrument(span.clone())
+    }))
 }
 
 struct State<E> {

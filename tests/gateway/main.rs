@@ -12,4 +12,5 @@ mod reload;
 mod rig;
 mod routing;
 mod streaming;
+mod telemetry;
 mod tools;

@@ -1,0 +1,91 @@
+//! What operators see: one JSON log line per request (readable lines in a terminal), traces over
+//! OTLP with the OpenTelemetry GenAI conventions, and Prometheus metrics.
+//!
+//! The log layer takes events only, and the trace layer exists only when a collector is named:
+//! without one, gw's spans are disabled at their call sites and cost next to nothing on the
+//! request path.
+
+pub mod metrics;
+mod observe;
+mod otlp;
+pub mod spans;
+
+use std::io::IsTerminal;
+
+use tracing_subscriber::filter::{EnvFilter, FilterExt, Targets, filter_fn};
+use tracing_subscriber::prelude::*;
+
+use crate::config::pack::TelemetryConfig;
+
+pub use metrics::Metrics;
+pub use observe::{LabelSets, ObservedSink};
+
+/// The installed exporters; [`Telemetry::shutdown`] sends the spans still queued.
+#[must_use = "dropping the handle without shutdown loses the last spans"]
+pub struct Telemetry {
+    provider: Option<opentelemetry_sdk::trace::SdkTracerProvider>,
+}
+
+impl Telemetry {
+    /// Whether spans leave the process.
+    pub fn exporting(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    /// Exports the spans still queued and stops the exporter. Blocking: call it outside the
+    /// async runtime (the exporter's HTTP client has its own).
+    pub fn shutdown(self) {
+        if let Some(p) = self.provider
+            && let Err(e) = p.shutdown()
+        {
+            eprintln!("gw: could not send the last spans: {e}");
+        }
+    }
+}
+
+/// Installs logging (levels from `RUST_LOG`; `GW_LOG_FORMAT=json|pretty` overrides the terminal
+/// check) and, when the pack or the environment names a collector, the OTLP trace exporter.
+/// Call it before the async runtime starts.
+pub fn init(cfg: Option<&TelemetryConfig>) -> Telemetry {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = match std::env::var("GW_LOG_FORMAT").as_deref() {
+        Ok("json") => true,
+        Ok("pretty") => false,
+        _ => !std::io::stderr().is_terminal(),
+    };
+    // Events only: spans are for the trace exporter.
+    let events = filter.and(filter_fn(|meta| meta.is_event()));
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let fmt = if json {
+        fmt.json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .boxed()
+    } else {
+        fmt.compact().boxed()
+    };
+    let provider = cfg.and_then(otlp::provider);
+    let traces = provider.as_ref().map(|p| {
+        use opentelemetry::trace::TracerProvider as _;
+        // Only the attributes the conventions define: no source locations, thread ids or
+        // busy/idle timings on every span.
+        tracing_opentelemetry::layer()
+            .with_tracer(p.tracer("gw"))
+            .with_location(false)
+            .with_threads(false)
+            .with_target(false)
+            .with_tracked_inactivity(false)
+            .with_filter(Targets::new().with_target(spans::TARGET, tracing::Level::TRACE))
+    });
+    let _ = tracing_subscriber::registry()
+        .with(fmt.with_filter(events))
+        .with(traces)
+        .try_init();
+    if provider.is_some() {
+        opentelemetry::global::set_text_map_propagator(
+            opentelemetry_sdk::propagation::TraceContextPropagator::new(),
+        );
+    }
+    Telemetry { provider }
+}
