@@ -319,3 +319,27 @@ fn data_residency_covers_region_and_profile_geography() {
     assert!(out.iter().any(|l| l.contains("`global.`")), "{out:?}");
     assert!(load(&pack("global.amazon.nova-pro-v1:0", "eu-west-1", "\"*\"")).is_ok());
 }
+
+#[test]
+fn telemetry_endpoint_and_ratio_are_checked() {
+    let src = format!(
+        "{HEAD}{TARGET}telemetry:\n  otlp_endpoint: collector:4318\n  sample_ratio: 1.5\n  sevice_name: x\n"
+    );
+    assert_eq!(
+        lines(&src),
+        vec![
+            "pack.yaml:10:18: telemetry.otlp_endpoint: `collector:4318` is not an `http://` or `https://` url (an OTLP/HTTP collector, e.g. `http://127.0.0.1:4318`)",
+            "pack.yaml:11:17: telemetry.sample_ratio: must be at most 1, found `1.5`",
+            "pack.yaml:12:3: telemetry.sevice_name: unknown key `sevice_name`; did you mean `service_name`?",
+        ]
+    );
+    let ok = load(&format!(
+        "{HEAD}{TARGET}telemetry: {{ otlp_endpoint: \"http://otel:4318\", sample_ratio: 0.1 }}\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        ok.pack.telemetry.otlp_endpoint.as_deref(),
+        Some("http://otel:4318")
+    );
+    assert!(ok.pack.telemetry.metrics);
+}
