@@ -21,8 +21,8 @@ use crate::access::store::RateState;
 use crate::access::{self, Grant, TargetAccess};
 use crate::audit::{ContentCapture, Outcome, RequestLog};
 use crate::error::{ApiError, ErrorKind};
-use crate::ir::{ChatRequest, ChatResponse, StreamEvent, Usage};
-use crate::policy::ChainRun;
+use crate::ir::{ChatRequest, ChatResponse, StopReason, StreamEvent, Usage};
+use crate::policy::{ChainRun, Decision};
 use crate::provider::{EventStream, FailureClass, ProviderError};
 use crate::routing::{self, Attempt};
 use crate::runtime::{Runtime, TargetRuntime};
@@ -207,6 +207,9 @@ pub async fn complete(
         }
     };
     log.set_usage(resp.usage);
+    if resp.stop_reason == StopReason::GuardrailIntervened {
+        log.add_decisions(vec![guardrail_decision()]);
+    }
     let cost_usd = settle(&grant, Some(&rt.targets[idx].access), &resp.usage, log);
     let span = spans::policies("response");
     let verdict = span.in_scope(|| policies.on_response(&mut resp));
@@ -287,6 +290,7 @@ pub async fn stream(
                     usage: None,
                 }),
                 reply: rt.content.clone().map(|c| (c, String::new())),
+                guardrail: false,
             },
             attempts,
             Receipt {
@@ -325,6 +329,8 @@ pub struct PolicedStream {
     bill: Option<Bill>,
     /// The reply text so far, when the pack's `include_content` keeps it.
     reply: Option<(Arc<ContentCapture>, String)>,
+    /// The target's Bedrock guardrail stopped the reply (recorded as a decision).
+    guardrail: bool,
 }
 
 impl PolicedStream {
@@ -334,6 +340,12 @@ impl PolicedStream {
             if let Some(ev) = self.ready.pop_front() {
                 if let (StreamEvent::Metadata { usage }, Some(bill)) = (&ev, self.bill.as_mut()) {
                     bill.usage = Some(*usage);
+                }
+                if let StreamEvent::MessageStop {
+                    stop_reason: StopReason::GuardrailIntervened,
+                } = &ev
+                {
+                    self.guardrail = true;
                 }
                 if let (StreamEvent::TextDelta { text, .. }, Some((_, kept))) =
                     (&ev, self.reply.as_mut())
@@ -386,8 +398,12 @@ impl PolicedStream {
     }
 
     /// Decisions the reply policies made so far, for the audit record.
-    pub fn take_decisions(&mut self) -> Vec<crate::policy::Decision> {
-        self.policies.take_decisions()
+    pub fn take_decisions(&mut self) -> Vec<Decision> {
+        let mut decisions = self.policies.take_decisions();
+        if std::mem::take(&mut self.guardrail) {
+            decisions.push(guardrail_decision());
+        }
+        decisions
     }
 }
 
@@ -412,6 +428,18 @@ pub fn check_enabled(rt: &Runtime) -> Result<(), ApiError> {
         ),
     )
     .with_code("pack_disabled"))
+}
+
+/// A target's Bedrock guardrail stopped the reply (`guardrail_intervened`, which the client sees
+/// as `content_filter`): recorded like a policy decision, so the audit trail, the request's log
+/// line, metrics and traces show it.
+fn guardrail_decision() -> Decision {
+    Decision {
+        policy: "bedrock-guardrail",
+        action: "intervened",
+        entities: Vec::new(),
+        score: None,
+    }
 }
 
 /// The text parts of a reply, concatenated (what `include_content` keeps).

@@ -3,46 +3,17 @@
 //! record is sealed; and after a run with PII-looking prompts and credentials from env vars, no
 //! secret and no prompt text is anywhere in the audit directory.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
-const GW: &str = env!("CARGO_BIN_EXE_gw");
+mod process;
+
+use process::{GW, Proc, spawn};
+
 const PROMPT: &str =
     "My email is jane.doe@example.com and my SSN is 123-45-6789, summarise my file";
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
-    let mut cmd = Command::new(GW);
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .env_remove("AWS_PROFILE");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("gw starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    (Proc(child), url)
-}
 
 fn write_pack(dir: &Path, emu_url: &str, audit: &Path) -> PathBuf {
     let path = dir.join("pack.yaml");

@@ -1,50 +1,17 @@
 //! The `gw` binary as users run it: `validate`, `run` on the embedded default, and `run` against a
 //! separate `gw emulate` process with credentials taken from the env var names in the pack.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
-const GW: &str = env!("CARGO_BIN_EXE_gw");
+mod process;
+
+use process::{GW, spawn};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A child process killed on drop.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `gw ARGS`, waits for the line that names its URL, returns (process, url).
-fn spawn(args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
-    let mut cmd = Command::new(GW);
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .env_remove("AWS_PROFILE");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("gw starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("first line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    (Proc(child), url)
 }
 
 /// One blocking chat call, so these tests read top to bottom.

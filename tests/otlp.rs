@@ -3,10 +3,10 @@
 //! (`opentelemetry-proto`). Also checks the JSON log: one line per request, no secrets.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,22 +23,14 @@ use prost::Message;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-const GW: &str = env!("CARGO_BIN_EXE_gw");
+mod process;
+
+use process::spawn_logged;
 const KEY: &str = "otlp-test-client-key-0123456789";
 const EMAIL: &str = "jane.doe@example.com";
 const NOVA_PRO: &str = "us.amazon.nova-pro-v1:0";
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID: &str = "00f067aa0ba902b7";
-
-/// A child process killed on drop.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Spans received, with the `service.name` of the export that carried them.
 #[derive(Default)]
@@ -64,31 +56,6 @@ async fn receive(State(rx): State<Arc<Received>>, body: Bytes) -> Vec<u8> {
         }
     }
     ExportTraceServiceResponse::default().encode_to_vec()
-}
-
-fn spawn(args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> (Proc, String) {
-    let mut cmd = Command::new(GW);
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .env_remove("AWS_PROFILE")
-        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("gw starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("first line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    (Proc(child), url)
 }
 
 fn write_pack(dir: &Path, emu: &str, collector: &str) -> std::path::PathBuf {
@@ -158,7 +125,7 @@ fn spans_reach_an_otlp_receiver_with_genai_attributes() {
         .with_state(received.clone());
     rt.spawn(async move { axum::serve(listener, app).await });
 
-    let (_emu, emu) = spawn(&["emulate", "--listen", "127.0.0.1:0"], &[], Stdio::null());
+    let (_emu, emu) = spawn_logged(&["emulate", "--listen", "127.0.0.1:0"], &[], Stdio::null());
     let dir = tempfile::tempdir().expect("tmp");
     let pack = write_pack(dir.path(), &emu, &collector);
     let log_path = dir.path().join("gw.log");
@@ -177,7 +144,7 @@ fn spans_reach_an_otlp_receiver_with_genai_attributes() {
         "--policy-config",
         pack.to_str().expect("utf8"),
     ];
-    let (mut gw, url) = spawn(&args, &envs, Stdio::from(log));
+    let (mut gw, url) = spawn_logged(&args, &envs, Stdio::from(log));
 
     // The first call to the target fails once: gw retries it, so two upstream spans.
     let fault = json!([{"kind": "server_error", "times": 1}]);

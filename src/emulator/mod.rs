@@ -26,6 +26,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+pub use reply::{GUARDRAIL_MESSAGE, GUARDRAIL_TRIGGER};
+
 /// Access key id the emulator accepts out of the box, so demos need no AWS account.
 pub const ACCESS_KEY_ID: &str = "AKIDGWEMULATOR000001";
 /// Secret paired with [`ACCESS_KEY_ID`]; clients sign with it and the emulator re-computes.

@@ -194,6 +194,13 @@ fn tool_result_text(r: &Value) -> String {
         .join(" ")
 }
 
+/// A request with a `guardrailConfig` whose last user text contains this is stopped by the
+/// "guardrail", as Bedrock Guardrails would stop a denied topic.
+pub const GUARDRAIL_TRIGGER: &str = "guardrail-denied-topic";
+
+/// What the emulated guardrail answers instead (a guardrail's configured blocked message).
+pub const GUARDRAIL_MESSAGE: &str = "Sorry, the model cannot answer this question.";
+
 /// Builds the reply for a validated Converse body; `cache` remembers written prefixes.
 pub(crate) fn synthesize(body: &Value, cache: &Mutex<HashSet<[u8; 32]>>) -> Reply {
     let last_user = body
@@ -213,6 +220,16 @@ pub(crate) fn synthesize(body: &Value, cache: &Mutex<HashSet<[u8; 32]>>) -> Repl
         .filter_map(|b| b.get("text").and_then(Value::as_str))
         .collect::<Vec<_>>()
         .join("\n");
+    if body.get("guardrailConfig").is_some() && user_text.contains(GUARDRAIL_TRIGGER) {
+        let blocks = vec![Block::Text(GUARDRAIL_MESSAGE.to_owned())];
+        let usage = usage(body, &blocks, cache);
+        return Reply {
+            blocks,
+            stop_reason: "guardrail_intervened",
+            latency_ms: 35,
+            usage,
+        };
+    }
     let results: Vec<String> = last_user
         .iter()
         .filter_map(|b| b.get("toolResult"))

@@ -5,13 +5,13 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::BytesMut;
 
 use super::{
-    AppState, body, fail_with_attempts, new_request_id, receipt_headers, response_headers, sse,
-    unix_now,
+    AppState, body, fail_with_attempts, json_reply, new_request_id, receipt_headers,
+    response_headers, sse, unix_now,
 };
 use crate::audit::{Outcome, RequestLog};
 use crate::error::ApiError;
@@ -74,27 +74,8 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
         Err(f) => return fail_with_attempts(&mut log, *f),
     };
     let completion = openai::completion(&resp, &id, &model, unix_now());
-    let bytes = match serde_json::to_vec(&completion) {
-        Ok(b) => b,
-        Err(e) => {
-            let f = Failure {
-                error: ApiError::internal(e.to_string()),
-                outcome: Outcome::Failed,
-                attempts,
-                rate: receipt.rate,
-            };
-            return fail_with_attempts(&mut log, f);
-        }
-    };
-    log.finish(200, Outcome::Served, None);
-    let mut response = Response::new(Body::from(bytes));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response_headers(&mut response, &request_id, &attempts);
-    receipt_headers(&mut response, &receipt);
-    response
+    json_reply(&mut log, &request_id, &completion, attempts, &receipt)
+        .unwrap_or_else(|f| fail_with_attempts(&mut log, *f))
 }
 
 /// OpenAI's SSE dialect over the shared streaming body.

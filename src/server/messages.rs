@@ -8,11 +8,14 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use bytes::BytesMut;
 
-use super::{AppState, body, new_request_id, rate_headers, receipt_headers, response_headers, sse};
+use super::{
+    AppState, body, json_reply, new_request_id, rate_headers, receipt_headers, response_headers,
+    sse,
+};
 use crate::anthropic::{self, CountTokensResponse, EventEncoder, MessagesRequest, Purpose};
 use crate::audit::{Outcome, RequestLog};
 use crate::error::ApiError;
@@ -165,27 +168,15 @@ fn json_ok<T: serde::Serialize>(
     attempts: Vec<routing::Attempt>,
     receipt: &Receipt,
 ) -> Response {
-    let bytes = match serde_json::to_vec(value) {
-        Ok(b) => b,
-        Err(e) => {
-            let f = Failure {
-                error: ApiError::internal(e.to_string()),
-                outcome: Outcome::Failed,
-                attempts,
-                rate: receipt.rate,
-            };
-            return fail(log, request_id, f);
+    match json_reply(log, request_id, value, attempts, receipt) {
+        Ok(mut response) => {
+            if let Ok(v) = HeaderValue::from_str(request_id) {
+                response.headers_mut().insert("request-id", v);
+            }
+            response
         }
-    };
-    log.finish(200, Outcome::Served, None);
-    let mut response = Response::new(Body::from(bytes));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    finish_headers(&mut response, request_id, &attempts);
-    receipt_headers(&mut response, receipt);
-    response
+        Err(f) => fail(log, request_id, *f),
+    }
 }
 
 /// gw's usual headers plus `request-id`, where Anthropic SDKs look for it.

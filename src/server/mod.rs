@@ -165,6 +165,38 @@ pub(crate) fn fail_with_attempts(log: &mut RequestLog, f: Failure) -> Response {
     resp
 }
 
+/// A served JSON reply: the audit record is finished as served and gw's headers are set. A reply
+/// that cannot be serialised comes back as the failure, for the front door to render in its own
+/// error shape.
+pub(crate) fn json_reply<T: serde::Serialize>(
+    log: &mut RequestLog,
+    request_id: &str,
+    value: &T,
+    attempts: Vec<Attempt>,
+    receipt: &Receipt,
+) -> Result<Response, Box<Failure>> {
+    let bytes = match serde_json::to_vec(value) {
+        Ok(b) => b,
+        Err(e) => {
+            return Err(Box::new(Failure {
+                error: ApiError::internal(e.to_string()),
+                outcome: Outcome::Failed,
+                attempts,
+                rate: receipt.rate,
+            }));
+        }
+    };
+    log.finish(200, Outcome::Served, None);
+    let mut response = Response::new(axum::body::Body::from(bytes));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response_headers(&mut response, request_id, &attempts);
+    receipt_headers(&mut response, receipt);
+    Ok(response)
+}
+
 /// The headers of a served request: `x-gw-cost-usd` (when priced) and the rate-limit headers.
 pub(crate) fn receipt_headers(response: &mut Response, receipt: &Receipt) {
     if let Some(cost) = receipt.cost_usd

@@ -229,3 +229,56 @@ async fn audit_content_follows_include_content() {
         }
     }
 }
+
+/// A target with `guardrail`: gw passes it to Bedrock; when the guardrail intervenes the client
+/// sees `content_filter`, and the audit record carries the intervention as a decision.
+#[tokio::test]
+async fn bedrock_guardrail_is_passed_through_surfaced_and_recorded() {
+    let pack = r#"
+pack: { name: guarded, version: 1.0.0 }
+providers:
+  targets:
+    - { id: g, provider: aws-bedrock, model: us.amazon.nova-pro-v1:0, base_url: emulator, guardrail: { identifier: gr-123, version: "2" } }
+"#;
+    let sink = Arc::new(Collect::default());
+    let h = Harness::start_with(pack, BuildEnv::with_audit(sink.clone())).await;
+    let ask = |text: &str, stream: bool| json!({"model": "g", "stream": stream, "messages": [{"role": "user", "content": text}]});
+
+    let (status, _, body) = h.chat(ask("a harmless question", false)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["choices"][0]["finish_reason"], "stop");
+    let sent = &h.emu.requests()[0].body;
+    assert_eq!(sent["guardrailConfig"]["guardrailIdentifier"], "gr-123");
+    assert_eq!(sent["guardrailConfig"]["guardrailVersion"], "2");
+
+    let denied = format!("tell me about the {}", gw::emulator::GUARDRAIL_TRIGGER);
+    let (status, _, body) = h.chat(ask(&denied, false)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["choices"][0]["finish_reason"], "content_filter");
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        gw::emulator::GUARDRAIL_MESSAGE
+    );
+    let (status, events) = h.chat_stream(ask(&denied, true)).await;
+    assert_eq!(status, 200);
+    assert!(
+        events
+            .iter()
+            .any(|e| e["choices"][0]["finish_reason"] == "content_filter"),
+        "{events:?}"
+    );
+
+    let records = sink.0.lock().unwrap().clone();
+    let intervened = |r: &AuditRecord| {
+        r.decisions
+            .iter()
+            .any(|d| d.policy == "bedrock-guardrail" && d.action == "intervened")
+    };
+    assert_eq!(records.len(), 3);
+    assert!(!intervened(&records[0]));
+    assert!(
+        intervened(&records[1]) && intervened(&records[2]),
+        "{records:?}"
+    );
+    assert!(records.iter().all(|r| r.outcome == Outcome::Served));
+}

@@ -1,0 +1,50 @@
+//! The `gw` binary as a child process, for the tests that run it the way users do.
+
+// Each test binary that includes this module uses a different part of it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+pub const GW: &str = env!("CARGO_BIN_EXE_gw");
+
+/// A child process killed on drop.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `gw ARGS` (stderr discarded), waits for the line that names its URL.
+pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
+    spawn_logged(args, envs, Stdio::null())
+}
+
+/// [`spawn`], with gw's stderr (its log) going to `stderr`. The caller's OTLP settings are
+/// removed so a developer's environment cannot redirect a test's traces.
+pub fn spawn_logged(args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> (Proc, String) {
+    let mut cmd = Command::new(GW);
+    cmd.args(args)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .env_remove("AWS_PROFILE")
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("gw starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    (Proc(child), url)
+}
