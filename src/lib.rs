@@ -12,6 +12,7 @@
 pub mod access;
 pub mod anthropic;
 pub mod audit;
+mod checks;
 pub mod cli;
 pub mod config;
 pub mod emulator;

@@ -5,10 +5,10 @@
 //! attachment is decoded.
 
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
 
 use super::content;
 use super::types::{MessagesRequest, ThinkingParam, ToolChoiceParam, ToolParam};
+use crate::checks::{self, bad};
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, Thinking, Tool, ToolChoice};
 
@@ -16,8 +16,6 @@ use crate::ir::{ChatRequest, Thinking, Tool, ToolChoice};
 const MAX_PARSE_ERROR_CHARS: usize = 300;
 /// Anthropic's smallest thinking budget.
 const MIN_THINKING_BUDGET: u32 = 1024;
-/// Bedrock's limit on `requestMetadata` values.
-const MAX_USER: usize = 256;
 
 /// Which endpoint a body was sent to: `max_tokens` is required by one and not the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,15 +47,7 @@ pub fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 
 /// Translates and validates a Messages request. Every error is a 400 naming the offending param.
 pub fn to_ir(req: MessagesRequest, purpose: Purpose) -> Result<ChatRequest, ApiError> {
-    if req.model.trim().is_empty() {
-        return Err(bad("model", "`model` is required"));
-    }
-    if req.messages.is_empty() {
-        return Err(bad(
-            "messages",
-            "`messages` must contain at least one message",
-        ));
-    }
+    checks::model_and_messages(&req.model, req.messages.len())?;
     let max_tokens = match (req.max_tokens, purpose) {
         (Some(0), _) => return Err(bad("max_tokens", "`max_tokens` must be at least 1")),
         (None, Purpose::Generate) => return Err(bad("max_tokens", "`max_tokens` is required")),
@@ -90,7 +80,7 @@ pub fn to_ir(req: MessagesRequest, purpose: Purpose) -> Result<ChatRequest, ApiE
             .metadata
             .and_then(|m| m.user_id)
             .as_deref()
-            .and_then(sanitise_user),
+            .and_then(checks::sanitise_user),
         ..Default::default()
     };
     for (i, t) in req.tools.unwrap_or_default().into_iter().enumerate() {
@@ -109,17 +99,9 @@ pub fn to_ir(req: MessagesRequest, purpose: Purpose) -> Result<ChatRequest, ApiE
     Ok(out)
 }
 
-fn bad(param: &'static str, msg: impl Into<String>) -> ApiError {
-    ApiError::invalid_request(msg).with_param(param)
-}
-
 /// Anthropic takes `temperature` and `top_p` in 0..=1.
 fn unit(param: &'static str, v: Option<f64>) -> Result<Option<f32>, ApiError> {
-    match v {
-        None => Ok(None),
-        Some(v) if (0.0..=1.0).contains(&v) => Ok(Some(v as f32)),
-        Some(_) => Err(bad(param, format!("`{param}` must be between 0 and 1"))),
-    }
+    Ok(checks::in_range(param, v, 1.0)?.map(|v| v as f32))
 }
 
 fn thinking(
@@ -169,32 +151,14 @@ fn tool(i: usize, t: ToolParam) -> Result<Tool, ApiError> {
         ))
         .with_param(param(".type")));
     }
-    let name_ok = (1..=64).contains(&t.name.len())
-        && t.name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !name_ok {
-        return Err(ApiError::invalid_request(
-            "tool names must be 1-64 characters of letters, digits, `_` or `-`",
-        )
-        .with_param(param(".name")));
-    }
-    let input_schema = match t.input_schema {
-        None | Some(Value::Null) => json!({"type": "object", "properties": {}}),
-        Some(v @ Value::Object(_)) => v,
-        Some(_) => {
-            return Err(
-                ApiError::invalid_request("`input_schema` must be a JSON Schema object")
-                    .with_param(param(".input_schema")),
-            );
-        }
-    };
-    Ok(Tool {
-        name: t.name,
-        description: t.description,
-        input_schema,
-        strict: None,
-    })
+    checks::tool(
+        &param(""),
+        t.name,
+        t.description,
+        t.input_schema,
+        "input_schema",
+        None,
+    )
 }
 
 fn tool_choice(c: ToolChoiceParam, tools: &[Tool]) -> Result<ToolChoice, ApiError> {
@@ -209,30 +173,13 @@ fn tool_choice(c: ToolChoiceParam, tools: &[Tool]) -> Result<ToolChoice, ApiErro
                     "`tool_choice.name` is required when `type` is `tool`",
                 )
             })?;
-            if !tools.iter().any(|t| t.name == name) {
-                return Err(bad(
-                    "tool_choice.name",
-                    "`tool_choice` names a tool that is not in `tools`",
-                ));
-            }
-            Ok(ToolChoice::Tool(name))
+            checks::named_tool("tool_choice.name", name, tools)
         }
         _ => Err(bad(
             "tool_choice.type",
             "`tool_choice.type` must be `auto`, `any`, `tool` or `none`",
         )),
     }
-}
-
-/// Bedrock's invocation-log metadata takes ≤256 chars of `[a-zA-Z0-9 :_@$#=/+,.-]`; anything
-/// else is dropped rather than rejected, since `user_id` is only a label.
-fn sanitise_user(user: &str) -> Option<String> {
-    let s: String = user
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || " :_@$#=/+,.-".contains(*c))
-        .take(MAX_USER)
-        .collect();
-    (!s.trim().is_empty()).then_some(s)
 }
 
 #[cfg(test)]

@@ -11,25 +11,16 @@ use super::messages;
 use super::types::{
     ChatCompletionRequest, ResponseFormatParam, StopParam, ToolChoiceParam, ToolDef,
 };
+use crate::checks::{self, bad};
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, ResponseFormat, Thinking, Tool, ToolChoice};
 
 /// OpenAI's limit on stop sequences.
 const MAX_STOP: usize = 4;
-/// Bedrock's limit on `requestMetadata` values.
-const MAX_USER: usize = 256;
 
 /// Translates and validates an OpenAI request. Every error is a 400 naming the offending param.
 pub fn to_ir(req: ChatCompletionRequest) -> Result<ChatRequest, ApiError> {
-    if req.model.trim().is_empty() {
-        return Err(bad("model", "`model` is required"));
-    }
-    if req.messages.is_empty() {
-        return Err(bad(
-            "messages",
-            "`messages` must contain at least one message",
-        ));
-    }
+    checks::model_and_messages(&req.model, req.messages.len())?;
     if let Some(n) = req.n
         && n != 1
     {
@@ -57,7 +48,7 @@ pub fn to_ir(req: ChatCompletionRequest) -> Result<ChatRequest, ApiError> {
                 .stream_options
                 .and_then(|o| o.include_usage)
                 .unwrap_or(false),
-        user: req.user.as_deref().and_then(sanitise_user),
+        user: req.user.as_deref().and_then(checks::sanitise_user),
         ..Default::default()
     };
     for (i, t) in req.tools.unwrap_or_default().into_iter().enumerate() {
@@ -71,10 +62,6 @@ pub fn to_ir(req: ChatCompletionRequest) -> Result<ChatRequest, ApiError> {
     messages::convert(req.messages, &mut out.system, &mut out.messages)?;
     out.model = req.model;
     Ok(out)
-}
-
-fn bad(param: &'static str, msg: impl Into<String>) -> ApiError {
-    ApiError::invalid_request(msg).with_param(param)
 }
 
 fn max_tokens(completion: Option<u32>, legacy: Option<u32>) -> Result<Option<u32>, ApiError> {
@@ -91,20 +78,13 @@ fn max_tokens(completion: Option<u32>, legacy: Option<u32>) -> Result<Option<u32
 
 /// OpenAI allows 0–2, Bedrock 0–1: values above 1 are clamped rather than rejected so that
 /// clients tuned for OpenAI keep working.
+/// OpenAI's 0..2; Bedrock models take 0..1, so values above 1 are capped.
 fn temperature(t: Option<f64>) -> Result<Option<f32>, ApiError> {
-    match t {
-        None => Ok(None),
-        Some(t) if (0.0..=2.0).contains(&t) => Ok(Some(t.min(1.0) as f32)),
-        Some(_) => Err(bad("temperature", "`temperature` must be between 0 and 2")),
-    }
+    Ok(checks::in_range("temperature", t, 2.0)?.map(|t| t.min(1.0) as f32))
 }
 
 fn top_p(p: Option<f64>) -> Result<Option<f32>, ApiError> {
-    match p {
-        None => Ok(None),
-        Some(p) if (0.0..=1.0).contains(&p) => Ok(Some(p as f32)),
-        Some(_) => Err(bad("top_p", "`top_p` must be between 0 and 1")),
-    }
+    Ok(checks::in_range("top_p", p, 1.0)?.map(|p| p as f32))
 }
 
 fn stop(s: Option<StopParam>) -> Result<Vec<String>, ApiError> {
@@ -132,32 +112,14 @@ fn tool(i: usize, t: ToolDef) -> Result<Tool, ApiError> {
         ApiError::invalid_request("a function tool needs a `function` object")
             .with_param(param(".function"))
     })?;
-    let name_ok = (1..=64).contains(&f.name.len())
-        && f.name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !name_ok {
-        return Err(ApiError::invalid_request(
-            "tool names must be 1-64 characters of letters, digits, `_` or `-`",
-        )
-        .with_param(param(".function.name")));
-    }
-    let input_schema = match f.parameters {
-        None | Some(Value::Null) => json!({"type": "object", "properties": {}}),
-        Some(v @ Value::Object(_)) => v,
-        Some(_) => {
-            return Err(
-                ApiError::invalid_request("`parameters` must be a JSON Schema object")
-                    .with_param(param(".function.parameters")),
-            );
-        }
-    };
-    Ok(Tool {
-        name: f.name,
-        description: f.description,
-        input_schema,
-        strict: f.strict,
-    })
+    checks::tool(
+        &param(".function"),
+        f.name,
+        f.description,
+        f.parameters,
+        "parameters",
+        f.strict,
+    )
 }
 
 fn tool_choice(c: ToolChoiceParam, tools: &[Tool]) -> Result<ToolChoice, ApiError> {
@@ -178,13 +140,7 @@ fn tool_choice(c: ToolChoiceParam, tools: &[Tool]) -> Result<ToolChoice, ApiErro
                     "a named `tool_choice` must be `{\"type\":\"function\",\"function\":{\"name\":...}}`",
                 ));
             };
-            if !tools.iter().any(|t| t.name == f.name) {
-                return Err(bad(
-                    "tool_choice.function.name",
-                    "`tool_choice` names a function that is not in `tools`",
-                ));
-            }
-            Ok(ToolChoice::Tool(f.name))
+            checks::named_tool("tool_choice.function.name", f.name, tools)
         }
     }
 }
@@ -247,15 +203,6 @@ fn thinking(effort: Option<&str>) -> Result<Option<Thinking>, ApiError> {
 
 /// Bedrock's invocation-log metadata takes ≤256 chars of `[a-zA-Z0-9 :_@$#=/+,.-]`; anything
 /// else is dropped rather than rejected, since `user` is only a label.
-fn sanitise_user(user: &str) -> Option<String> {
-    let s: String = user
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || " :_@$#=/+,.-".contains(*c))
-        .take(MAX_USER)
-        .collect();
-    (!s.trim().is_empty()).then_some(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
