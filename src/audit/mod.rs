@@ -115,6 +115,9 @@ pub struct AuditRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<AuditContent>,
     pub latency_ms: f64,
+    /// Streams: time from the request to the first bytes of the reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_byte_ms: Option<f64>,
 }
 
 /// An upstream attempt in a record.
@@ -188,6 +191,7 @@ impl RequestLog {
                 cost_usd: None,
                 content: None,
                 latency_ms: 0.0,
+                first_byte_ms: None,
             }),
             sink,
             started: Instant::now(),
@@ -252,6 +256,16 @@ impl RequestLog {
     pub fn set_cost(&mut self, usd: Option<f64>) {
         if let Some(r) = self.record.as_mut() {
             r.cost_usd = usd;
+        }
+    }
+
+    /// Notes that the first bytes of a streamed reply are leaving (later calls change nothing).
+    pub fn mark_first_byte(&mut self) {
+        let elapsed = self.started.elapsed();
+        if let Some(r) = self.record.as_mut()
+            && r.first_byte_ms.is_none()
+        {
+            r.first_byte_ms = Some(elapsed.as_secs_f64() * 1000.0);
         }
     }
 

@@ -102,6 +102,7 @@ async fn next_frame<E: SseEncoder>(
             }
         }
         if !out.is_empty() || st.done {
+            st.log.mark_first_byte();
             return Some((Ok(out.freeze()), st));
         }
     }

@@ -33,6 +33,13 @@ pub struct LatencyLabels {
     pub stream: bool,
 }
 
+/// Time to first byte, by front door and model.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FirstByteLabels {
+    pub endpoint: &'static str,
+    pub model: String,
+}
+
 /// A failed request's error code (gw's codes: `rate_limited`, `pii_blocked`, …).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ErrorLabels {
@@ -113,6 +120,8 @@ pub struct Metrics {
     pub requests: Family<RequestLabels, Counter>,
     pub errors: Family<ErrorLabels, Counter>,
     pub duration: Seconds,
+    /// Streams only: time to the first bytes of the reply.
+    pub first_byte: Family<FirstByteLabels, Histogram, fn() -> Histogram>,
     pub attempts: Family<AttemptLabels, Counter>,
     pub attempt_duration: Family<TargetLabels, Histogram, fn() -> Histogram>,
     pub tokens: Family<TokenLabels, Counter>,
@@ -145,6 +154,7 @@ impl Metrics {
             requests: Family::default(),
             errors: Family::default(),
             duration: Family::new_with_constructor(latency_histogram),
+            first_byte: Family::new_with_constructor(latency_histogram),
             attempts: Family::default(),
             attempt_duration: Family::new_with_constructor(latency_histogram),
             tokens: Family::default(),
@@ -165,6 +175,11 @@ impl Metrics {
             "requests",
             "Requests that reached gw, by endpoint, model, key, outcome and HTTP status",
             m.requests.clone(),
+        );
+        r.register(
+            "time_to_first_byte_seconds",
+            "Streamed replies: time from the request to the first bytes sent to the client",
+            m.first_byte.clone(),
         );
         r.register(
             "request_errors",

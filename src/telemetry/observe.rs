@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tracing::Span;
 
 use super::metrics::{
-    AttemptLabels, CostLabels, DecisionLabels, EntityLabels, ErrorLabels, LatencyLabels, Metrics,
-    RequestLabels, TargetLabels, TokenLabels,
+    AttemptLabels, CostLabels, DecisionLabels, EntityLabels, ErrorLabels, FirstByteLabels,
+    LatencyLabels, Metrics, RequestLabels, TargetLabels, TokenLabels,
 };
 use super::spans::{self, Decisions};
 use crate::audit::{AuditRecord, AuditSink, Outcome, SinkStats};
@@ -104,6 +104,14 @@ fn count(m: &Metrics, r: &AuditRecord, model: &str, target: &str) {
             stream: r.stream,
         })
         .observe(r.latency_ms / 1000.0);
+    if let Some(ms) = r.first_byte_ms {
+        m.first_byte
+            .get_or_create(&FirstByteLabels {
+                endpoint: r.endpoint,
+                model: model.to_string(),
+            })
+            .observe(ms / 1000.0);
+    }
     if let Some(code) = &r.error {
         m.errors
             .get_or_create(&ErrorLabels {

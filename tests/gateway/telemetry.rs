@@ -150,6 +150,9 @@ async fn metrics_count_what_happened_with_bounded_labels() {
         r#"gw_request_duration_seconds_count{endpoint="chat.completions",model="m",stream="true"}"#;
     assert_eq!(value(&text, latency), Some(1.0), "{text}");
     assert!(text.contains("gw_request_duration_seconds_bucket{"));
+    let first_byte =
+        r#"gw_time_to_first_byte_seconds_count{endpoint="chat.completions",model="m"}"#;
+    assert_eq!(value(&text, first_byte), Some(1.0), "{text}");
     assert!(
         text.contains("gw_upstream_duration_seconds_bucket{le=\"+Inf\",target=\"b\"} 3"),
         "{text}"
