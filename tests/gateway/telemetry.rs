@@ -37,13 +37,16 @@ policies:
     )
 }
 
-async fn scrape(h: &Harness) -> (String, String) {
-    let resp = h
-        .http
+async fn get_metrics(h: &Harness) -> reqwest::Response {
+    h.http
         .get(format!("{}/metrics", h.url))
         .send()
         .await
-        .expect("scrape");
+        .expect("scrape")
+}
+
+async fn scrape(h: &Harness) -> (String, String) {
+    let resp = get_metrics(h).await;
     assert_eq!(resp.status(), 200);
     let kind = resp
         .headers()
@@ -209,12 +212,7 @@ async fn reload_outcomes_are_counted_and_the_pack_info_follows() {
 #[tokio::test]
 async fn metrics_can_be_switched_off() {
     let h = Harness::start(&pack("1.0.0", "telemetry: { metrics: false }\n")).await;
-    let resp = h
-        .http
-        .get(format!("{}/metrics", h.url))
-        .send()
-        .await
-        .expect("scrape");
+    let resp = get_metrics(&h).await;
     assert_eq!(resp.status(), 404);
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body["error"]["code"], "metrics_disabled");
