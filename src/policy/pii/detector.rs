@@ -296,6 +296,33 @@ mod tests {
             "G593-0004-0348",
         );
         one("Dear Mr. Smith, thanks", Person, "Smith");
+        one(
+            "Notes: Marta Kowalczyk will lead.",
+            Person,
+            "Marta Kowalczyk",
+        );
+        one(
+            "'Tove Brandvold missed the call.'",
+            Person,
+            "Tove Brandvold",
+        );
+        one(
+            "Best regards,\nSiobhan O'Sullivan",
+            Person,
+            "Siobhan O'Sullivan",
+        );
+        one(
+            "send it to 1187 Birchwood Blvd. Apt 4B today",
+            StreetAddress,
+            "1187 Birchwood Blvd. Apt 4B",
+        );
+        one(
+            "at 55 Fairview Crescent, Leeds LS6 2QT",
+            StreetAddress,
+            "55 Fairview Crescent, Leeds LS6 2QT",
+        );
+        one("my passport number is K38291745.", UsPassport, "K38291745");
+        one("DOB: 1985/07/23", DateOfBirth, "1985/07/23");
     }
 
     #[test]
@@ -328,6 +355,11 @@ mod tests {
         none_of("Placeholder: phone XXX-XXX-XXXX, SSN ***-**-****", UsSsn);
         none_of("SSN 666-12-3456 is invalid", UsSsn);
         none_of("Connect to worker-3:8443 with a 5s timeout", IpAddress);
+        none_of("Best Practices for REST APIs", Person);
+        none_of("Explain the basics of Machine Learning to a child", Person);
+        none_of("Jurassic Park was released in 1993", Person);
+        none_of("Write 'The 100 Best Ways to Learn Python'", StreetAddress);
+        none_of("In 2019 Central Park hosted a concert", StreetAddress);
     }
 
     #[test]
