@@ -85,6 +85,9 @@ pub enum Command {
         /// Score threshold (prompt-injection only).
         #[arg(long)]
         threshold: Option<f32>,
+        /// Also list every miss and false positive (PII only), to review rules.
+        #[arg(long)]
+        errors: bool,
     },
     /// Review an audit directory: verify its chain, query records, summarise.
     Audit {
@@ -151,7 +154,8 @@ pub fn main() -> ExitCode {
             detector,
             corpus,
             threshold,
-        } => eval(detector, corpus, threshold),
+            errors,
+        } => eval(detector, corpus, threshold, errors),
         Command::Keys {
             command: KeysCommand::New { id },
         } => new_key(&id),
@@ -279,7 +283,12 @@ fn explain(pack: &Path, text: Option<String>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn eval(detector: EvalDetector, corpus: Option<PathBuf>, threshold: Option<f32>) -> ExitCode {
+fn eval(
+    detector: EvalDetector,
+    corpus: Option<PathBuf>,
+    threshold: Option<f32>,
+    errors: bool,
+) -> ExitCode {
     let default = match detector {
         EvalDetector::Pii => "../shared/evals/pii_dev.jsonl",
         EvalDetector::Injection => "../shared/evals/injection_dev.jsonl",
@@ -312,7 +321,13 @@ fn eval(detector: EvalDetector, corpus: Option<PathBuf>, threshold: Option<f32>)
                 )
             });
             match detector {
-                Ok(d) => println!("{}", crate::policy::pii::evaluate(&text, &d)),
+                Ok(d) => {
+                    let report = crate::policy::pii::evaluate(&text, &d);
+                    println!("{report}");
+                    if errors {
+                        report.errors.iter().for_each(|e| println!("{e}"));
+                    }
+                }
                 Err(e) => {
                     eprintln!("gw: {e}");
                     return ExitCode::FAILURE;

@@ -1,6 +1,6 @@
 //! The PII policy through the chain, on realistic IR requests and replies: mask, placeholder and
 //! restore (whole and streamed, with a card split across deltas), block, log, tool inputs and
-//! results, and `apply_to`.
+//! results, reasoning (thinking) text, and `apply_to`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -215,6 +215,84 @@ fn block_replaces_a_reply_and_ends_a_stream() {
         .and_then(|()| r.finish_stream(&mut out));
     assert!(res.is_err());
     assert!(!streamed_text(&out).contains("9999"));
+}
+
+#[test]
+fn reasoning_in_replies_is_scanned_whole_and_streamed_but_not_in_requests() {
+    let c = cfg(Action::Redact, RedactionStyle::Mask, false);
+    let thought = "The user's SSN is 219-09-9999, mail bob@x.example.";
+    let mut r = run(&c);
+    let mut resp = ChatResponse {
+        content: vec![
+            Part::Reasoning {
+                text: thought.into(),
+                signature: Some("sig".into()),
+            },
+            Part::Text("Done.".into()),
+        ],
+        ..ChatResponse::default()
+    };
+    r.on_response(&mut resp).unwrap();
+    let Part::Reasoning { text, signature } = &resp.content[0] else {
+        panic!("reasoning part kept");
+    };
+    assert_eq!(text, "The user's SSN is [US_SSN], mail [EMAIL].");
+    assert_eq!(signature.as_deref(), Some("sig"));
+    let d = r.take_decisions();
+    assert_eq!(d.last().unwrap().action, "redacted");
+
+    // Streamed: a value split across reasoning deltas is held back and masked, and the deltas
+    // stay reasoning deltas, before the signature.
+    let mut r = run(&c);
+    let mut out = Vec::new();
+    let reasoning = |t: &str| StreamEvent::ReasoningDelta {
+        index: 0,
+        text: t.into(),
+    };
+    r.on_event(reasoning("The user's SSN is 219-09-"), &mut out)
+        .unwrap();
+    r.on_event(reasoning("9999, noted."), &mut out).unwrap();
+    r.on_event(
+        StreamEvent::SignatureDelta {
+            index: 0,
+            signature: "sig".into(),
+        },
+        &mut out,
+    )
+    .unwrap();
+    r.finish_stream(&mut out).unwrap();
+    let streamed: String = out
+        .iter()
+        .filter_map(|e| match e {
+            StreamEvent::ReasoningDelta { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(streamed, "The user's SSN is [US_SSN], noted.");
+    assert!(matches!(
+        out.last(),
+        Some(StreamEvent::SignatureDelta { .. })
+    ));
+    assert!(
+        !out.iter()
+            .any(|e| matches!(e, StreamEvent::TextDelta { .. }))
+    );
+
+    // In a request, reasoning is the model's earlier output under its signature: left alone.
+    let mut r = run(&c);
+    let mut req = user("hello");
+    req.messages.insert(
+        0,
+        Message {
+            role: Role::Assistant,
+            content: vec![Part::Reasoning {
+                text: thought.into(),
+                signature: Some("sig".into()),
+            }],
+        },
+    );
+    r.on_request(&mut req).unwrap();
+    assert!(matches!(&req.messages[0].content[0], Part::Reasoning { text, .. } if text == thought));
 }
 
 #[test]

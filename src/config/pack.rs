@@ -681,7 +681,8 @@ pub struct PiiConfig {
     /// Entity types to detect; default all built-in types.
     #[serde(default)]
     pub entities: Option<Vec<PiiEntity>>,
-    /// Which direction(s) to scan.
+    /// Which direction(s) to scan; `response` covers the reply's text, tool calls and reasoning
+    /// (thinking) text.
     #[serde(default = "default_apply_to")]
     pub apply_to: Vec<Direction>,
     /// Redaction style.

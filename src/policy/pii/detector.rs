@@ -1,16 +1,16 @@
-//! The detector: every enabled rule compiled into one automaton, scanned once per text.
+//! The detector: every enabled rule in one automaton, scanned once per text.
 //!
-//! All patterns are alternatives of one regex, so each text is read once whatever the number of
-//! rules (the lazy DFA walks every alternative in the same pass). The few candidates it yields go
-//! through the rule's validator; a rejected candidate hands its position to the next rule that
-//! matches there, then the scan moves on one character.
+//! All patterns go into one multi-pattern lazy DFA ([`super::engine`]), so each text is read once
+//! whatever the number of rules, and a match says *which* rule fired without capture resolution on
+//! the large automaton. Only for candidates does a rule's own small regex run, anchored, to find
+//! its `value` group, and its validator check the value. A rejected candidate hands its position to
+//! the next rule that matches there, then the scan moves on one character.
 
 use std::sync::Arc;
 
-use regex::{CaptureLocations, Regex, RegexBuilder};
-
 use crate::config::pack::PiiEntity;
 
+use super::engine::{Caches, Candidate, Engine};
 use super::rules::RuleSpec;
 use super::validate::Validator;
 
@@ -27,24 +27,20 @@ pub struct Finding {
     pub rule: Arc<str>,
 }
 
-/// A compiled rule: its standalone regex (for the hand-over after a rejection) and its groups in
-/// the combined regex.
+/// A compiled rule: what a match of it means.
 #[derive(Debug)]
 struct Rule {
     id: Arc<str>,
     entity: PiiEntity,
     validator: Validator,
     deny_before: Vec<String>,
-    alone: Regex,
-    alone_value: Option<usize>,
-    group: usize,
-    value_group: Option<usize>,
 }
 
-/// Finds PII in text. Built once per pack load; `scan` takes `&self` and is safe to share.
+/// Finds PII in text. Built once per pack load; `scan` takes `&self` and is safe to share (the
+/// automata's caches live in a per-thread pool inside, so they stay warm across requests).
 #[derive(Debug)]
 pub struct PiiDetector {
-    combined: Regex,
+    engine: Engine,
     rules: Vec<Rule>,
 }
 
@@ -53,42 +49,26 @@ const HANDOVER_WINDOW: usize = 512;
 /// How far before a match `deny_before` words are looked for.
 const DENY_WINDOW: usize = 32;
 
-fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
-        .unicode(false)
-        .size_limit(64 << 20)
-        .dfa_size_limit(32 << 20)
-        .build()
-}
-
 impl PiiDetector {
     /// Builds a detector from rules (in priority order), keeping only the `entities` wanted.
     /// Errors name the rule whose pattern does not compile.
     pub fn new(specs: &[RuleSpec], entities: &[PiiEntity]) -> Result<Self, String> {
-        let mut rules = Vec::new();
-        let mut combined = String::new();
-        for (i, spec) in specs
+        let specs: Vec<&RuleSpec> = specs
             .iter()
             .filter(|s| entities.contains(&s.entity))
-            .enumerate()
-        {
-            let alone = compile(&spec.pattern)
-                .map_err(|e| format!("pii rule `{}`: pattern does not compile: {e}", spec.id))?;
-            let names: Vec<Option<&str>> = alone.capture_names().collect();
-            if names.iter().skip(1).any(|n| *n != Some("value")) {
-                return Err(format!(
-                    "pii rule `{}`: only one capture group, `(?P<value>...)`, is allowed; use \
-                     `(?:...)` for grouping",
-                    spec.id
-                ));
-            }
-            let alone_value = (names.len() > 1).then_some(1);
-            if !combined.is_empty() {
-                combined.push('|');
-            }
-            let renamed = spec.pattern.replace("(?P<value>", &format!("(?P<v{i}>"));
-            combined.push_str(&format!("(?P<r{i}>{renamed})"));
-            rules.push(Rule {
+            .collect();
+        let mut patterns: Vec<String> = specs.iter().map(|s| s.pattern.clone()).collect();
+        if patterns.is_empty() {
+            // Matches nothing; keeps `scan` free of a special case.
+            patterns.push("(?u:[^\\x00-\\x{10FFFF}])".into());
+        }
+        let engine = Engine::new(patterns).map_err(|(at, e)| match at {
+            Some(i) => format!("pii rule `{}`: {e}", specs[i].id),
+            None => format!("pii rules: {e}"),
+        })?;
+        let rules = specs
+            .iter()
+            .map(|spec| Rule {
                 id: Arc::from(spec.id.as_str()),
                 entity: spec.entity,
                 validator: spec.validator,
@@ -97,112 +77,67 @@ impl PiiDetector {
                     .iter()
                     .map(|w| w.to_ascii_lowercase())
                     .collect(),
-                alone,
-                alone_value,
-                group: 0,
-                value_group: None,
-            });
-        }
-        if rules.is_empty() {
-            // Matches nothing; keeps `scan` free of a special case.
-            combined.push_str("[^\\x00-\\x{10FFFF}]");
-        }
-        let combined = RegexBuilder::new(&combined)
-            .unicode(false)
-            .size_limit(256 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .map_err(|e| format!("pii rules: combined pattern does not compile: {e}"))?;
-        for (idx, name) in combined.capture_names().enumerate() {
-            let Some(name) = name else { continue };
-            let (kind, num) = name.split_at(1);
-            let Ok(i) = num.parse::<usize>() else {
-                continue;
-            };
-            match (kind, rules.get_mut(i)) {
-                ("r", Some(r)) => r.group = idx,
-                ("v", Some(r)) => r.value_group = Some(idx),
-                _ => {}
-            }
-        }
-        Ok(Self { combined, rules })
-    }
-
-    /// Scratch space for [`PiiDetector::scan_with`], so repeated scans allocate nothing.
-    pub fn scratch(&self) -> CaptureLocations {
-        self.combined.capture_locations()
+            })
+            .collect();
+        Ok(Self { engine, rules })
     }
 
     /// Appends every finding in `text` to `out`, in order, without overlaps.
     pub fn scan(&self, text: &str, out: &mut Vec<Finding>) {
-        let mut locs = self.scratch();
-        self.scan_with(text, out, &mut locs);
-    }
-
-    /// [`PiiDetector::scan`] with caller-owned scratch space.
-    pub fn scan_with(&self, text: &str, out: &mut Vec<Finding>, locs: &mut CaptureLocations) {
+        let mut caches = self.engine.caches();
+        let caches = &mut *caches;
         let mut at = 0;
         while at < text.len() {
-            let Some(m) = self.combined.captures_read_at(locs, text, at) else {
+            let Some(c) = self.engine.next(caches, text, at) else {
                 break;
             };
-            let start = m.start();
-            let Some(first) = self.rules.iter().position(|r| locs.get(r.group).is_some()) else {
-                break;
-            };
-            let rule = &self.rules[first];
-            let value = rule
-                .value_group
-                .and_then(|g| locs.get(g))
-                .unwrap_or((start, m.end()));
-            if let Some(f) = self.accept(first, text, start, value) {
-                at = f.end.max(at + 1);
-                out.push(f);
-                continue;
+            let found = self
+                .accept(caches, text, c)
+                .or_else(|| self.hand_over(caches, text, c));
+            match found {
+                Some(f) => {
+                    at = f.end.max(at + 1);
+                    out.push(f);
+                }
+                None => at = next_char(text, c.start),
             }
-            if let Some(f) = self.hand_over(first, text, start) {
-                at = f.end.max(at + 1);
-                out.push(f);
-                continue;
-            }
-            at = next_char(text, start);
         }
     }
 
-    /// Validates a candidate of rule `i` whose whole match starts at `start`.
-    fn accept(&self, i: usize, text: &str, start: usize, value: (usize, usize)) -> Option<Finding> {
-        let rule = &self.rules[i];
-        if value.0 >= value.1 || denied(text, start, &rule.deny_before) {
+    /// Validates a candidate.
+    fn accept(&self, caches: &mut Caches, text: &str, c: Candidate) -> Option<Finding> {
+        let rule = self.rules.get(c.rule)?;
+        if denied(text, c.start, &rule.deny_before) {
             return None;
         }
-        let end = rule.validator.check(text, value.0, value.1)?;
+        let (start, end) = self.engine.value(caches, c.rule, text, c.start, c.end)?;
+        if start >= end {
+            return None;
+        }
+        let end = rule.validator.check(text, start, end)?;
         Some(Finding {
-            start: value.0,
+            start,
             end,
             entity: rule.entity,
             rule: rule.id.clone(),
         })
     }
 
-    /// After rule `i` was rejected at `start`: the first later rule that matches exactly there.
-    fn hand_over(&self, i: usize, text: &str, start: usize) -> Option<Finding> {
-        let mut limit = (start + HANDOVER_WINDOW).min(text.len());
+    /// After candidate `c` was rejected: the first later rule that matches exactly at its start.
+    fn hand_over(&self, caches: &mut Caches, text: &str, c: Candidate) -> Option<Finding> {
+        let mut limit = (c.start + HANDOVER_WINDOW).min(text.len());
         while !text.is_char_boundary(limit) {
             limit -= 1;
         }
-        let window = &text[..limit];
-        for (j, rule) in self.rules.iter().enumerate().skip(i + 1) {
-            let Some(caps) = rule.alone.captures_at(window, start) else {
+        for rule in c.rule + 1..self.rules.len() {
+            if !self.engine.may_start(rule, text, c.start) {
+                continue;
+            }
+            let Some(end) = self.engine.anchored_end(caches, rule, text, c.start, limit) else {
                 continue;
             };
-            let Some(whole) = caps.get(0).filter(|m| m.start() == start) else {
-                continue;
-            };
-            let value = rule
-                .alone_value
-                .and_then(|g| caps.get(g))
-                .map_or((whole.start(), whole.end()), |v| (v.start(), v.end()));
-            if let Some(f) = self.accept(j, text, start, value) {
+            let next = Candidate { rule, end, ..c };
+            if let Some(f) = self.accept(caches, text, next) {
                 return Some(f);
             }
         }
@@ -210,22 +145,26 @@ impl PiiDetector {
     }
 }
 
-/// Whether one of `words` ends within [`DENY_WINDOW`] bytes before `start` (any ASCII case).
+/// Whether one of `words` ends within [`DENY_WINDOW`] bytes before `start` (any ASCII case), as
+/// whole words. Walks the word starts in the window once.
 fn denied(text: &str, start: usize, words: &[String]) -> bool {
     if words.is_empty() {
         return false;
     }
     let before = &text.as_bytes()[start.saturating_sub(DENY_WINDOW)..start];
-    words.iter().any(|w| {
-        let w = w.as_bytes();
-        before.windows(w.len()).enumerate().any(|(k, win)| {
-            win.eq_ignore_ascii_case(w)
-                && (k == 0 || !before[k - 1].is_ascii_alphanumeric())
-                && before
-                    .get(k + w.len())
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
+    (0..before.len())
+        .filter(|&k| {
+            before[k].is_ascii_alphanumeric() && (k == 0 || !before[k - 1].is_ascii_alphanumeric())
         })
-    })
+        .any(|k| {
+            let rest = &before[k..];
+            words.iter().any(|w| {
+                let w = w.as_bytes();
+                rest.len() >= w.len()
+                    && rest[..w.len()].eq_ignore_ascii_case(w)
+                    && rest.get(w.len()).is_none_or(|b| !b.is_ascii_alphanumeric())
+            })
+        })
 }
 
 fn next_char(text: &str, i: usize) -> usize {
@@ -256,8 +195,16 @@ mod tests {
         PiiEntity::DriverLicense,
     ];
 
+    /// One detector for all tests (building one is the slow part in a debug build).
+    fn detector() -> &'static PiiDetector {
+        static D: std::sync::LazyLock<PiiDetector> = std::sync::LazyLock::new(|| {
+            PiiDetector::new(&rules::builtin().unwrap(), &ALL).unwrap()
+        });
+        &D
+    }
+
     fn found(text: &str) -> Vec<(PiiEntity, &str)> {
-        let d = PiiDetector::new(&rules::builtin().unwrap(), &ALL).unwrap();
+        let d = detector();
         let mut out = Vec::new();
         d.scan(text, &mut out);
         out.iter()
@@ -349,6 +296,33 @@ mod tests {
             "G593-0004-0348",
         );
         one("Dear Mr. Smith, thanks", Person, "Smith");
+        one(
+            "Notes: Marta Kowalczyk will lead.",
+            Person,
+            "Marta Kowalczyk",
+        );
+        one(
+            "'Tove Brandvold missed the call.'",
+            Person,
+            "Tove Brandvold",
+        );
+        one(
+            "Best regards,\nSiobhan O'Sullivan",
+            Person,
+            "Siobhan O'Sullivan",
+        );
+        one(
+            "send it to 1187 Birchwood Blvd. Apt 4B today",
+            StreetAddress,
+            "1187 Birchwood Blvd. Apt 4B",
+        );
+        one(
+            "at 55 Fairview Crescent, Leeds LS6 2QT",
+            StreetAddress,
+            "55 Fairview Crescent, Leeds LS6 2QT",
+        );
+        one("my passport number is K38291745.", UsPassport, "K38291745");
+        one("DOB: 1985/07/23", DateOfBirth, "1985/07/23");
     }
 
     #[test]
@@ -381,11 +355,16 @@ mod tests {
         none_of("Placeholder: phone XXX-XXX-XXXX, SSN ***-**-****", UsSsn);
         none_of("SSN 666-12-3456 is invalid", UsSsn);
         none_of("Connect to worker-3:8443 with a 5s timeout", IpAddress);
+        none_of("Best Practices for REST APIs", Person);
+        none_of("Explain the basics of Machine Learning to a child", Person);
+        none_of("Jurassic Park was released in 1993", Person);
+        none_of("Write 'The 100 Best Ways to Learn Python'", StreetAddress);
+        none_of("In 2019 Central Park hosted a concert", StreetAddress);
     }
 
     #[test]
     fn findings_are_ordered_and_disjoint() {
-        let d = PiiDetector::new(&rules::builtin().unwrap(), &ALL).unwrap();
+        let d = detector();
         let text = "a@b.io, +1 646 917 7504, 4111 1111 1111 1111, 10.0.0.1, a@b.io";
         let mut out = Vec::new();
         d.scan(text, &mut out);

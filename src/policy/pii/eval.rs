@@ -16,6 +16,8 @@ use super::redact::label;
 /// One labelled prompt; offsets are in characters (code points), as the corpus writes them.
 #[derive(Debug, Deserialize)]
 struct Item {
+    #[serde(default)]
+    id: Option<String>,
     text: String,
     #[serde(default)]
     spans: Vec<Span>,
@@ -75,6 +77,37 @@ pub struct EvalReport {
     pub pii_free_altered: u32,
     /// Lines that could not be parsed.
     pub bad_lines: u32,
+    /// Every miss and false positive, in corpus order, for reviewing rules (`gw eval --errors`).
+    pub errors: Vec<EvalError>,
+}
+
+/// One wrong answer: a gold span nothing of its type overlapped, or a prediction that hit no gold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError {
+    /// `"miss"` or `"false positive"`.
+    pub kind: &'static str,
+    /// The entity type.
+    pub entity: String,
+    /// The span's text.
+    pub value: String,
+    /// The prompt's `id`, or its line number.
+    pub item: String,
+    /// The rule that fired (false positives only).
+    pub rule: Option<String>,
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:<14} {:<15} {:?} in {}",
+            self.kind, self.entity, self.value, self.item
+        )?;
+        if let Some(rule) = &self.rule {
+            write!(f, " (rule `{rule}`)")?;
+        }
+        Ok(())
+    }
 }
 
 impl EvalReport {
@@ -98,7 +131,11 @@ impl EvalReport {
 pub fn evaluate(corpus_jsonl: &str, detector: &PiiDetector) -> EvalReport {
     let mut report = EvalReport::default();
     let mut found: Vec<Finding> = Vec::new();
-    for line in corpus_jsonl.lines().filter(|l| !l.trim().is_empty()) {
+    for (n, line) in corpus_jsonl
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let Ok(item) = serde_json::from_str::<Item>(line) else {
             report.bad_lines += 1;
             continue;
@@ -125,6 +162,7 @@ pub fn evaluate(corpus_jsonl: &str, detector: &PiiDetector) -> EvalReport {
         for g in &gold {
             report.per_type.entry(g.2.to_owned()).or_default().gold += 1;
         }
+        let item_id = item.id.clone().unwrap_or_else(|| format!("line {}", n + 1));
         let mut used = vec![false; gold.len()];
         for f in &found {
             let kind = label(f.entity);
@@ -138,7 +176,24 @@ pub fn evaluate(corpus_jsonl: &str, detector: &PiiDetector) -> EvalReport {
                 used[i] = true;
                 score.true_pos += 1;
                 score.exact += u32::from(g.0 == f.start && g.1 == f.end);
+            } else {
+                report.errors.push(EvalError {
+                    kind: "false positive",
+                    entity: kind.to_owned(),
+                    value: item.text[f.start..f.end].to_owned(),
+                    item: item_id.clone(),
+                    rule: Some(f.rule.to_string()),
+                });
             }
+        }
+        for (g, _) in gold.iter().zip(&used).filter(|(_, u)| !**u) {
+            report.errors.push(EvalError {
+                kind: "miss",
+                entity: g.2.to_owned(),
+                value: item.text[g.0..g.1].to_owned(),
+                item: item_id.clone(),
+                rule: None,
+            });
         }
     }
     report
@@ -205,6 +260,9 @@ mod tests {
         assert_eq!((e.gold, e.predicted, e.true_pos, e.exact), (1, 1, 1, 1));
         assert_eq!((r.pii_free, r.pii_free_altered), (2, 1));
         assert_eq!(r.score("IP_ADDRESS").precision(), 0.0);
+        assert_eq!(r.errors.len(), 1);
+        assert_eq!(r.errors[0].kind, "false positive");
+        assert_eq!(r.errors[0].item, "line 3");
         assert!(r.to_string().contains("EMAIL"));
     }
 }

@@ -6,7 +6,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use regex::CaptureLocations;
 use serde_json::Value;
 
 use crate::config::pack::{Action, Direction, PiiConfig, PiiEntity, RedactionStyle};
@@ -111,11 +110,9 @@ impl Policy for PiiPolicy {
     }
 
     fn start(self: Arc<Self>) -> Box<dyn PolicyRun> {
-        let locs = self.detector.scratch();
         Box::new(PiiRun {
             redactor: Redactor::new(self.style),
             policy: self,
-            locs,
             found: Vec::new(),
             out: String::new(),
             held: Vec::new(),
@@ -124,15 +121,26 @@ impl Policy for PiiPolicy {
     }
 }
 
+/// What a streamed content block carries; decides the event a release becomes and whether
+/// placeholders are put back in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Text,
+    /// Tool input JSON fragments (placeholders are restored JSON-escaped).
+    Json,
+    /// Reasoning (thinking) text: scanned like text, but placeholders stay, because the block's
+    /// signature covers the text the model wrote and a client may send it back.
+    Reasoning,
+}
+
 /// One request's PII work: placeholder table, scratch buffers, per-block stream hold-back.
 struct PiiRun {
     policy: Arc<PiiPolicy>,
     redactor: Redactor,
-    locs: CaptureLocations,
     found: Vec<Finding>,
     out: String,
-    /// `(block index, is tool JSON, held text)`.
-    held: Vec<(u32, bool, Held)>,
+    /// `(block index, kind of block, held text)`.
+    held: Vec<(u32, Block, Held)>,
     streamed: bool,
 }
 
@@ -140,9 +148,7 @@ impl PiiRun {
     /// Scans one text and applies the action in place; restores placeholders when asked.
     fn text(&mut self, text: &mut String) {
         self.found.clear();
-        self.policy
-            .detector
-            .scan_with(text, &mut self.found, &mut self.locs);
+        self.policy.detector.scan(text, &mut self.found);
         if !self.found.is_empty() {
             if self.policy.action == Action::Redact {
                 self.out.clear();
@@ -164,10 +170,14 @@ impl PiiRun {
         }
     }
 
-    fn parts(&mut self, parts: &mut [Part]) {
+    /// Every text of `parts`; with `reply`, reasoning text too. Reasoning in a request is the
+    /// model's own earlier output (already scanned as a reply) and Bedrock checks it against its
+    /// signature, so it is left as sent.
+    fn parts(&mut self, parts: &mut [Part], reply: bool) {
         for p in parts {
             match p {
                 Part::Text(t) => self.text(t),
+                Part::Reasoning { text, .. } if reply => self.text(text),
                 Part::ToolUse { input, .. } => self.json(input),
                 Part::ToolResult { content, .. } => {
                     for c in content {
@@ -211,11 +221,11 @@ impl PiiRun {
 
     /// Releases what block `i` can let go of now, processed, as the event to push (if any).
     fn release(&mut self, i: usize, all: bool) -> Option<StreamEvent> {
-        let (index, json, held) = &mut self.held[i];
-        let (index, json) = (*index, *json);
+        let (index, kind, held) = &mut self.held[i];
+        let (index, kind) = (*index, *kind);
         // Without response scanning (restore only) nothing is detected, only placeholders held.
         let det = self.policy.response.then_some(&self.policy.detector);
-        let raw = held.release(det, &mut self.locs, &mut self.found, all);
+        let raw = held.release(det, &mut self.found, all);
         if raw.is_empty() {
             return None;
         }
@@ -229,15 +239,19 @@ impl PiiRun {
             self.redactor.count(&self.found);
             raw
         };
-        if self.policy.restore && self.redactor.has_placeholders() && text.contains('[') {
+        if self.policy.restore
+            && kind != Block::Reasoning
+            && self.redactor.has_placeholders()
+            && text.contains('[')
+        {
             let mut out = String::with_capacity(text.len());
-            self.redactor.restore(&text, json, &mut out);
+            self.redactor.restore(&text, kind == Block::Json, &mut out);
             text = out;
         }
-        Some(if json {
-            StreamEvent::ToolInputDelta { index, json: text }
-        } else {
-            StreamEvent::TextDelta { index, text }
+        Some(match kind {
+            Block::Text => StreamEvent::TextDelta { index, text },
+            Block::Json => StreamEvent::ToolInputDelta { index, json: text },
+            Block::Reasoning => StreamEvent::ReasoningDelta { index, text },
         })
     }
 
@@ -283,7 +297,7 @@ impl PolicyRun for PiiRun {
             }
         }
         for m in &mut req.messages {
-            self.parts(&mut m.content);
+            self.parts(&mut m.content, false);
         }
         self.decide("request", decisions)
     }
@@ -294,7 +308,7 @@ impl PolicyRun for PiiRun {
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
         if self.policy.response {
-            self.parts(&mut resp.content);
+            self.parts(&mut resp.content, true);
             self.decide("reply", decisions)?;
         }
         if self.policy.restore && self.redactor.has_placeholders() {
@@ -317,9 +331,12 @@ impl PolicyRun for PiiRun {
     ) -> Result<(), ApiError> {
         let scan = self.policy.response;
         let restore = self.policy.restore && self.redactor.has_placeholders();
-        let (index, json, delta) = match event {
-            StreamEvent::TextDelta { index, text } if scan || restore => (index, false, text),
-            StreamEvent::ToolInputDelta { index, json } if scan || restore => (index, true, json),
+        let (index, kind, delta) = match event {
+            StreamEvent::TextDelta { index, text } if scan || restore => (index, Block::Text, text),
+            StreamEvent::ToolInputDelta { index, json } if scan || restore => {
+                (index, Block::Json, json)
+            }
+            StreamEvent::ReasoningDelta { index, text } if scan => (index, Block::Reasoning, text),
             other => {
                 // Anything else is a boundary: what was held before it goes out before it.
                 self.flush(out, decisions)?;
@@ -331,11 +348,11 @@ impl PolicyRun for PiiRun {
         let i = match self
             .held
             .iter()
-            .position(|(ix, j, _)| *ix == index && *j == json)
+            .position(|(ix, k, _)| *ix == index && *k == kind)
         {
             Some(i) => i,
             None => {
-                self.held.push((index, json, Held::default()));
+                self.held.push((index, kind, Held::default()));
                 self.held.len() - 1
             }
         };

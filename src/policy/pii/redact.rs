@@ -33,11 +33,48 @@ pub fn label(e: PiiEntity) -> &'static str {
 #[derive(Debug, Default)]
 pub struct Redactor {
     style: RedactionStyle,
-    by_value: HashMap<(PiiEntity, String), String>,
-    by_placeholder: HashMap<String, String>,
-    next: HashMap<PiiEntity, u32>,
+    /// Values given a placeholder, per type in order of first sight: `[EMAIL_2]` is the second
+    /// email value.
+    values: Vec<(PiiEntity, Values)>,
     /// Findings per entity type since the last [`Redactor::take_counts`].
     counts: Vec<(PiiEntity, u32)>,
+}
+
+/// One type's placeholder values. Looked up by a linear scan while short (a prompt rarely holds
+/// more than a few of one type), by a map once long.
+#[derive(Debug, Default)]
+struct Values {
+    list: Vec<Box<str>>,
+    index: Option<HashMap<Box<str>, u32>>,
+}
+
+/// From this many values of one type on, look-ups go through a map.
+const INDEX_FROM: usize = 32;
+
+impl Values {
+    /// The placeholder number of `value`, handing out the next one if it is new.
+    fn number(&mut self, value: &str) -> u32 {
+        let known = match &self.index {
+            Some(map) => map.get(value).copied(),
+            None => self
+                .list
+                .iter()
+                .position(|v| &**v == value)
+                .map(|i| i as u32 + 1),
+        };
+        if let Some(n) = known {
+            return n;
+        }
+        self.list.push(value.into());
+        let n = self.list.len() as u32;
+        if let Some(map) = &mut self.index {
+            map.insert(value.into(), n);
+        } else if self.list.len() >= INDEX_FROM {
+            let map = (1..).zip(&self.list).map(|(i, v)| (v.clone(), i)).collect();
+            self.index = Some(map);
+        }
+        n
+    }
 }
 
 impl Redactor {
@@ -73,29 +110,38 @@ impl Redactor {
 
     fn replacement(&mut self, entity: PiiEntity, value: &str, out: &mut String) {
         let name = label(entity);
-        if self.style == RedactionStyle::Mask {
-            out.push('[');
-            out.push_str(name);
-            out.push(']');
-            return;
+        out.push('[');
+        out.push_str(name);
+        if self.style == RedactionStyle::Placeholder {
+            let values = match self.values.iter().position(|(e, _)| *e == entity) {
+                Some(i) => &mut self.values[i].1,
+                None => {
+                    self.values.push((entity, Values::default()));
+                    &mut self.values.last_mut().expect("just pushed").1
+                }
+            };
+            let n = values.number(value);
+            out.push('_');
+            out.push_str(itoa(n, &mut [0; 10]));
         }
-        let key = (entity, value.to_owned());
-        if let Some(p) = self.by_value.get(&key) {
-            out.push_str(p);
-            return;
+        out.push(']');
+    }
+
+    /// The value behind a placeholder `[NAME_N]`, if this request handed it out.
+    fn value_of(&self, placeholder: &str) -> Option<&str> {
+        let inner = placeholder.strip_prefix('[')?.strip_suffix(']')?;
+        let (name, digits) = inner.rsplit_once('_')?;
+        if digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
         }
-        let n = self.next.entry(entity).or_insert(0);
-        *n += 1;
-        let placeholder = format!("[{name}_{n}]");
-        self.by_placeholder
-            .insert(placeholder.clone(), value.to_owned());
-        out.push_str(&placeholder);
-        self.by_value.insert(key, placeholder);
+        let n: usize = digits.parse().ok()?;
+        let (_, values) = self.values.iter().find(|(e, _)| label(*e) == name)?;
+        values.list.get(n.checked_sub(1)?).map(|v| &**v)
     }
 
     /// Whether any placeholder was handed out (restoring is pointless otherwise).
     pub fn has_placeholders(&self) -> bool {
-        !self.by_placeholder.is_empty()
+        !self.values.is_empty()
     }
 
     /// Writes `text` with every known placeholder replaced by its value into `out`. With `json`,
@@ -108,11 +154,11 @@ impl Redactor {
             let Some(close) = text[open..].find(']').map(|c| open + c) else {
                 break;
             };
-            match self.by_placeholder.get(&text[open..=close]) {
+            match self.value_of(&text[open..=close]) {
                 Some(value) => {
                     out.push_str(&text[last..open]);
                     if json {
-                        let quoted = serde_json::Value::String(value.clone()).to_string();
+                        let quoted = serde_json::Value::String(value.to_owned()).to_string();
                         out.push_str(&quoted[1..quoted.len() - 1]);
                     } else {
                         out.push_str(value);
@@ -136,6 +182,20 @@ impl Redactor {
         v.sort();
         v
     }
+}
+
+/// `n` in decimal, without allocating.
+fn itoa(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 #[cfg(test)]
@@ -174,6 +234,30 @@ mod tests {
         let mut back = String::new();
         ph.restore("to [EMAIL_2], not [EMAIL_9] or [x", false, &mut back);
         assert_eq!(back, "to c@d.io, not [EMAIL_9] or [x");
+    }
+
+    #[test]
+    fn many_values_of_one_type_keep_their_numbers() {
+        let mut ph = Redactor::new(RedactionStyle::Placeholder);
+        let text: String = (0..100).map(|i| format!("v{i} v{i} ")).collect();
+        let mut fs = Vec::new();
+        let mut at = 0;
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
+            let start = text[at..].find(word).unwrap() + at;
+            fs.push(f(start, start + word.len(), PiiEntity::Email));
+            at = start + word.len();
+        }
+        let mut out = String::new();
+        ph.redact(&text, &fs, &mut out);
+        assert!(out.starts_with("[EMAIL_1] [EMAIL_1] [EMAIL_2] [EMAIL_2]"));
+        assert!(out.ends_with("[EMAIL_100] [EMAIL_100] "));
+        let mut back = String::new();
+        ph.restore(
+            "[EMAIL_40] [EMAIL_0] [EMAIL_040] [EMAIL_101]",
+            false,
+            &mut back,
+        );
+        assert_eq!(back, "v39 [EMAIL_0] [EMAIL_040] [EMAIL_101]");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! Patterns are data so that compliance teams can read, review and extend them without a release;
 //! the checks that need arithmetic (Luhn, mod-97, SSN areas) are code, named by `validator`.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::config::pack::PiiEntity;
@@ -37,10 +39,15 @@ pub const BUILTIN: [(&str, &str); 6] = [
     ),
 ];
 
-/// One rule file: `rules: [...]`.
+/// One rule file: `defines: {...}` (optional) and `rules: [...]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
+    /// Named pattern fragments, written `{{name}}` in this file's patterns (and in other
+    /// definitions), so a shape used by several rules (a person's name) is written and reviewed
+    /// once.
+    #[serde(default)]
+    pub defines: BTreeMap<String, String>,
     /// The rules, in priority order.
     pub rules: Vec<RuleSpec>,
 }
@@ -63,11 +70,52 @@ pub struct RuleSpec {
     pub deny_before: Vec<String>,
 }
 
-/// Parses one rule file; `name` only labels errors.
+/// Parses one rule file, expanding `{{name}}` references; `name` only labels errors.
 pub fn parse(name: &str, text: &str) -> Result<Vec<RuleSpec>, String> {
     let file: RuleFile =
         serde_yaml_ng::from_str(text).map_err(|e| format!("pii rule file `{name}`: {e}"))?;
-    Ok(file.rules)
+    file.rules
+        .into_iter()
+        .map(|mut rule| {
+            rule.pattern = expand(&rule.pattern, &file.defines, 0)
+                .map_err(|e| format!("pii rule file `{name}`, rule `{}`: {e}", rule.id))?;
+            Ok(rule)
+        })
+        .collect()
+}
+
+/// How deep definitions may refer to definitions (deeper is taken for a cycle).
+const MAX_NESTING: usize = 8;
+
+/// Replaces every `{{name}}` in `pattern` with its (expanded) definition, as a non-capturing
+/// group.
+fn expand(
+    pattern: &str,
+    defines: &BTreeMap<String, String>,
+    depth: usize,
+) -> Result<String, String> {
+    if depth > MAX_NESTING {
+        return Err("definitions nest too deeply (a cycle?)".into());
+    }
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let close = after
+            .find("}}")
+            .ok_or_else(|| "unclosed `{{`".to_string())?;
+        let key = &after[..close];
+        let value = defines
+            .get(key)
+            .ok_or_else(|| format!("`{{{{{key}}}}}` is not defined"))?;
+        out.push_str("(?:");
+        out.push_str(&expand(value, defines, depth + 1)?);
+        out.push(')');
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Every built-in rule, in priority order.
@@ -92,6 +140,19 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n, "duplicate rule id");
+    }
+
+    #[test]
+    fn defines_expand_nested_and_unknown_or_cyclic_names_are_errors() {
+        let text = "defines: {a: 'x+', b: '{{a}}y'}\nrules: [{id: r, entity: EMAIL, pattern: \
+                    '^{{b}}$'}]";
+        let rules = parse("t", text).unwrap();
+        assert_eq!(rules[0].pattern, "^(?:(?:x+)y)$");
+        let err = parse("t", "rules: [{id: r, entity: EMAIL, pattern: '{{nope}}'}]").unwrap_err();
+        assert!(err.contains("`{{nope}}` is not defined"), "{err}");
+        assert!(parse("t", "rules: [{id: r, entity: EMAIL, pattern: '{{a'}]").is_err());
+        let cycle = "defines: {a: '{{a}}'}\nrules: [{id: r, entity: EMAIL, pattern: '{{a}}'}]";
+        assert!(parse("t", cycle).unwrap_err().contains("cycle"));
     }
 
     #[test]

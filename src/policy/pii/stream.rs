@@ -6,8 +6,6 @@
 //! placeholder, an unfinished private-key block); everything before it goes out now. A short tail
 //! of released text is kept as context, so `DOB` in one delta still qualifies a date in the next.
 
-use regex::CaptureLocations;
-
 use super::detector::{Finding, PiiDetector};
 
 /// Released text kept as look-behind context for keyword rules.
@@ -46,7 +44,6 @@ impl Held {
     pub fn release(
         &mut self,
         det: Option<&PiiDetector>,
-        locs: &mut CaptureLocations,
         found: &mut Vec<Finding>,
         all: bool,
     ) -> String {
@@ -67,7 +64,7 @@ impl Held {
         self.buf.push_str(&self.context);
         self.buf.push_str(&self.text);
         self.scratch.clear();
-        det.scan_with(&self.buf, &mut self.scratch, locs);
+        det.scan(&self.buf, &mut self.scratch);
         for f in self.scratch.drain(..) {
             if f.end <= ctx {
                 continue;
