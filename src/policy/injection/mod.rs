@@ -7,7 +7,10 @@
 
 mod decode;
 mod eval;
+mod features;
+mod leet;
 mod model;
+mod pattern;
 mod scorer;
 mod signatures;
 mod text;

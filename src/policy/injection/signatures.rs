@@ -3,14 +3,16 @@
 //! Why it exists: rules are reviewable data (`policies/injection/signatures.yaml`, plus a pack's own
 //! `rules:` file), each with an id that a decision can name, in the Cedar spirit of every decision
 //! saying which rules made it. Built-in decoders (`detector:`) re-run the regex rules on decoded
-//! views of the text, so an encoded payload fires the same rules as a plain one.
+//! views of the text, so an encoded payload fires the same rules as a plain one. Patterns are
+//! compiled with ASCII `\b \w \s \d` (`pattern::ascii_classes`), which keeps the scan in the DFA.
 
 use std::sync::Arc;
 
 use regex::RegexSet;
 use serde::Deserialize;
 
-use super::decode;
+use super::pattern::ascii_classes;
+use super::{decode, leet};
 
 /// A signature file as written.
 #[derive(Deserialize)]
@@ -111,13 +113,14 @@ impl SignatureSet {
                     ));
                 }
                 for p in spec.patterns {
-                    regex::Regex::new(&p).map_err(|e| {
+                    let ascii = ascii_classes(&p);
+                    regex::Regex::new(&ascii).map_err(|e| {
                         format!(
                             "injection signatures `{origin}`: rule `{}` pattern `{p}`: {e}",
                             spec.id
                         )
                     })?;
-                    patterns.push(p);
+                    patterns.push(ascii);
                     owner.push(rules.len());
                 }
                 rules.push(Rule {
@@ -163,15 +166,16 @@ impl SignatureSet {
                 }
             }
         };
-        if wants(Detector::ZeroWidth) && decode::has_inner_zero_width(raw) {
+        if wants(Detector::ZeroWidth) && leet::has_inner_zero_width(raw) {
             flag(Detector::ZeroWidth, &mut fired);
         }
+        let (base64, hex) = decode::encoded_views(raw);
         for (d, views) in [
-            (Detector::Base64, decode::base64_views(raw)),
-            (Detector::Hex, decode::hex_views(raw)),
+            (Detector::Base64, base64),
+            (Detector::Hex, hex),
             (
                 Detector::Leetspeak,
-                decode::leet_view(folded).into_iter().collect(),
+                leet::leet_view(folded).into_iter().collect(),
             ),
         ] {
             if !wants(d) {

@@ -1,100 +1,114 @@
-//! Text folding and feature hashing shared by the signatures and the learned model.
+//! Text folding shared by the signatures, the learned model and the safety lexicon.
 //!
-//! Why it exists: the model's weights are trained in Python (`scripts/train_injection.py`), so the
-//! Rust side must produce exactly the same feature buckets. Everything here mirrors that script
-//! line for line; the parity test at the bottom pins both to fixed vectors.
+//! Why it exists: every matcher should see one canonical form of the text, so hiding a trigger word
+//! behind capitals, zero-width characters, curly quotes, full-width letters or odd spacing does not
+//! dodge it. The model's weights are trained in Python (`scripts/injection_features.py`), so this
+//! mirrors that script exactly; the parity test at the bottom pins both to fixed vectors.
 
 /// Invisible characters that attackers use to split trigger words; folding drops them.
 pub(crate) const ZERO_WIDTH: [char; 6] = [
     '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{ad}',
 ];
 
-/// Number of hash buckets is `1 << BUCKET_BITS`.
-pub(crate) const BUCKET_BITS: u32 = 18;
-const MASK: u32 = (1 << BUCKET_BITS) - 1;
-const FNV_OFFSET: u32 = 0x811c_9dc5;
-const FNV_PRIME: u32 = 0x0100_0193;
-
-fn is_blank(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{b}' | '\u{c}')
+/// What one non-ASCII character folds to: dropped, a blank, or a (possibly mapped) character.
+enum Folded {
+    Drop,
+    Blank,
+    Char(char),
 }
 
-/// Folds text for matching: drops zero-width characters, lower-cases ASCII, and collapses each run
-/// of blanks to one space (or one `\n` when the run holds a line break); trims both ends.
+fn fold_non_ascii(c: char) -> Folded {
+    match c {
+        _ if ZERO_WIDTH.contains(&c) => Folded::Drop,
+        '\u{a0}' => Folded::Blank,
+        '\u{2018}' | '\u{2019}' => Folded::Char('\''),
+        '\u{201c}' | '\u{201d}' => Folded::Char('"'),
+        // Full-width ASCII (U+FF01..=U+FF5E) maps onto ASCII '!'..='~'.
+        '\u{ff01}'..='\u{ff5e}' => {
+            let ascii = char::from_u32(u32::from(c) - 0xfee0).unwrap_or(c);
+            Folded::Char(ascii)
+        }
+        _ => Folded::Char(c),
+    }
+}
+
+/// Folds text for matching: drops zero-width characters, maps curly quotes and full-width ASCII to
+/// ASCII, lower-cases ASCII, and collapses each run of blanks (ASCII blanks and no-break space) to
+/// one space, or one `\n` when the run holds a line break; trims both ends. Prefix-stable: the fold
+/// of a prefix is a prefix of the fold (the safety filter's streaming relies on it).
 pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut pending: Option<char> = None;
-    for c in text.chars() {
-        if ZERO_WIDTH.contains(&c) {
-            continue;
-        }
-        if is_blank(c) {
-            if pending != Some('\n') {
-                pending = Some(if c == '\n' { '\n' } else { ' ' });
+    // 0: no blank run pending; b' ' or b'\n': one is, to be written before the next character.
+    let mut pending = 0_u8;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most text is printable ASCII words with single spaces between them: such a run is
+        // copied in one go and lower-cased at the end.
+        let start = i;
+        loop {
+            while i < bytes.len() && is_plain(bytes[i]) {
+                i += 1;
             }
+            if i > start
+                && bytes.get(i) == Some(&b' ')
+                && bytes.get(i + 1).is_some_and(|&b| is_plain(b))
+            {
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        if i > start {
+            flush(&mut out, &mut pending);
+            out.push_str(&text[start..i]);
             continue;
         }
-        if let Some(p) = pending.take()
-            && !out.is_empty()
-        {
-            out.push(p);
+        if bytes[i] < 0x80 {
+            blank(&mut pending, bytes[i] == b'\n');
+            i += 1;
+            continue;
         }
-        out.push(c.to_ascii_lowercase());
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        match fold_non_ascii(c) {
+            Folded::Drop => {}
+            Folded::Blank => blank(&mut pending, false),
+            Folded::Char(c) => {
+                flush(&mut out, &mut pending);
+                out.push(c);
+            }
+        }
     }
+    out.make_ascii_lowercase();
     out
 }
 
-/// FNV-1a (32-bit) over the concatenation of `parts`.
-pub(crate) fn fnv1a(parts: &[&[u8]]) -> u32 {
-    let mut h = FNV_OFFSET;
-    for part in parts {
-        for &b in *part {
-            h ^= u32::from(b);
-            h = h.wrapping_mul(FNV_PRIME);
-        }
-    }
-    h
+/// Printable ASCII or a control character other than a blank: folds to itself (lower-cased).
+fn is_plain(b: u8) -> bool {
+    b < 0x80 && !is_blank(b)
 }
 
-fn bucket(parts: &[&[u8]]) -> usize {
-    (fnv1a(parts) & MASK) as usize
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || u32::from(c) > 127
+/// Notes a blank; a run holding a line break folds to `\n`, any other run to one space.
+fn blank(pending: &mut u8, newline: bool) {
+    if *pending != b'\n' {
+        *pending = if newline { b'\n' } else { b' ' };
+    }
 }
 
-/// Calls `emit` with the bucket of every feature of a folded text, in the training script's order:
-/// character n-grams (`c:`) of the text padded with one space each side, then words (`w:`), then
-/// word bigrams (`b:`).
-pub(crate) fn for_each_bucket(folded: &str, ngrams: &[usize], mut emit: impl FnMut(usize)) {
-    let mut padded = String::with_capacity(folded.len() + 2);
-    padded.push(' ');
-    padded.push_str(folded);
-    padded.push(' ');
-    let bytes = padded.as_bytes();
-    let mut bounds: Vec<usize> = padded.char_indices().map(|(i, _)| i).collect();
-    bounds.push(padded.len());
-    let chars = bounds.len() - 1;
-    for &n in ngrams {
-        for i in 0..chars.saturating_sub(n - 1) {
-            emit(bucket(&[b"c:", &bytes[bounds[i]..bounds[i + n]]]));
+/// Writes the pending blank run, unless it leads the text (folding trims).
+fn flush(out: &mut String, pending: &mut u8) {
+    if *pending != 0 {
+        if !out.is_empty() {
+            out.push(char::from(*pending));
         }
-    }
-    let mut prev: Option<&str> = None;
-    let words = folded
-        .split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty());
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
-    for w in words {
-        emit(bucket(&[b"w:", w.as_bytes()]));
-        if let Some(p) = prev {
-            pairs.push((p, w));
-        }
-        prev = Some(w);
-    }
-    for (a, b) in pairs {
-        emit(bucket(&[b"b:", a.as_bytes(), b" ", b.as_bytes()]));
+        *pending = 0;
     }
 }
 
@@ -102,26 +116,29 @@ pub(crate) fn for_each_bucket(folded: &str, ngrams: &[usize], mut emit: impl FnM
 mod tests {
     use super::*;
 
-    /// Fixed vectors produced by `scripts/train_injection.py` (`fold`, `fnv1a`, `bucket`).
+    /// Fixed vectors printed by `python3 scripts/injection_features.py` (`fold`).
     #[test]
-    fn hashing_matches_the_training_script() {
-        assert_eq!(fnv1a(&[b"c:ign"]), 2_299_775_014);
-        assert_eq!(fnv1a(&[]), 2_166_136_261);
-        assert_eq!(fnv1a(&["b:héllo wörld".as_bytes()]), 656_115_098);
-        let text = "Ignore  ALL previous\n\ninstructions,\u{200b} héllo wörld!";
-        let folded = fold(text);
-        assert_eq!(folded, "ignore all previous\ninstructions, héllo wörld!");
-        let mut got = Vec::new();
-        for_each_bucket(&folded, &[3, 4, 5], |b| got.push(b));
-        assert_eq!(got.len(), 146);
-        assert_eq!(&got[..5], &[58876, 247_846, 181_122, 144_735, 14112]);
-        assert_eq!(&got[got.len() - 3..], &[163_865, 182_553, 230_810]);
-        assert_eq!(got.iter().sum::<usize>(), 17_977_474);
+    fn fold_matches_the_training_script() {
+        let cases = [
+            (
+                "Ignore  ALL previous\n\ninstructions,\u{200b} h\u{e9}llo w\u{f6}rld!",
+                "ignore all previous\ninstructions, h\u{e9}llo w\u{f6}rld!",
+            ),
+            (
+                "\u{ff29}\u{ff27}\u{ff2e}\u{ff2f}\u{ff32}\u{ff25} the \u{201c}rules\u{201d} \u{2014} don\u{2019}t",
+                "ignore the \"rules\" \u{2014} don't",
+            ),
+            ("a\u{a0}\u{a0}b \n\u{a0}c", "a b\nc"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(fold(raw), want, "{raw:?}");
+        }
     }
 
     #[test]
     fn fold_trims_and_keeps_line_breaks() {
         assert_eq!(fold("  a \t b \n\n c  "), "a b\nc");
         assert_eq!(fold("\u{200b}"), "");
+        assert_eq!(fold("Ab\u{200b}C"), "abc");
     }
 }
