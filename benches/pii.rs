@@ -58,6 +58,12 @@ fn main() {
     );
     let (rate, _) = scan_rate(det, &two_kb_prompts(&clean));
     println!("scan, PII-free corpus prompts: {rate:.0} MB/s per core");
+    let work = workplace_prompts();
+    let (rate, found) = scan_rate(det, &work);
+    println!(
+        "scan, workplace prompts ({:.1} findings per KB): {rate:.0} MB/s per core",
+        found as f64 / (total_len(&work) as f64 / 1024.0)
+    );
 
     // Per-request cost: a fresh run, on_request over one 2 KB user message (scan + redact).
     let chain = PolicyChain::from_policies(vec![policy.clone()]);
@@ -105,6 +111,40 @@ fn two_kb_prompts(texts: &[String]) -> Vec<String> {
         }
     }
     prompts
+}
+
+/// Everyday gateway traffic, written for this bench: a support ticket, a contract review, a code
+/// review and meeting notes, ~2 KB each, with the odd email or phone number (about one finding
+/// per KB, where the eval corpus has fifteen).
+fn workplace_prompts() -> Vec<String> {
+    let ticket = format!(
+        "Summarise this ticket and draft a reply. Opened by Jane Doe (jane.doe@example.com, \
+         +1 415 555 0134). {}",
+        "The invoice lists the wrong billing address and the payment terms differ from our \
+         contract (net 30, not net 15); finance needs a corrected copy before quarter end. "
+            .repeat(9)
+    );
+    let contract = format!(
+        "Review the clauses below for unusual obligations and list three questions for the \
+         supplier. {}",
+        "Section 4.2: the supplier warrants that deliverables conform to the specification for \
+         twelve months after acceptance; remedies are limited to repair or replacement. "
+            .repeat(10)
+    );
+    let code = format!(
+        "Review this Rust function for error handling and naming; suggest a clearer version.\n{}",
+        "fn load(path: &Path) -> Result<Config, Error> {\n    let text = std::fs::read_to_string(path)?;\n    let cfg: Config = serde_json::from_str(&text)?;\n    cfg.validate()?;\n    Ok(cfg)\n}\n"
+            .repeat(14)
+    );
+    let notes = format!(
+        "Turn these meeting notes into action items with owners. Questions to \
+         ops-team@example.org. {}",
+        "Release 4.2 slips one week; the load test found p99 regressions in the search \
+         service after the cache change; marketing wants the launch post by Friday. "
+            .repeat(10)
+    );
+    let set = [ticket, contract, code, notes];
+    (0..1000).map(|i| set[i % set.len()].clone()).collect()
 }
 
 fn total_len(prompts: &[String]) -> usize {
