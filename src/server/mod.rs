@@ -72,8 +72,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/embeddings", post(embeddings::handle))
         .route("/v1/messages", post(messages::handle))
         .route("/v1/messages/count_tokens", post(messages::count_tokens))
-        .route("/v1/models", get(models::list))
-        .route_layer(axum::middleware::from_fn(trace::request_span));
+        .route("/v1/models", get(models::list));
+    // Without a collector there is no span to open: the layer is not even installed.
+    let api = if crate::telemetry::tracing_exported() {
+        api.route_layer(axum::middleware::from_fn(trace::request_span))
+    } else {
+        api
+    };
     api.route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::scrape))

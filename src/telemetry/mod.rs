@@ -11,14 +11,25 @@ mod otlp;
 pub mod spans;
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use tracing_subscriber::filter::{EnvFilter, FilterExt, Targets, filter_fn};
+use tracing::subscriber::Interest;
+
+use tracing_subscriber::filter::{DynFilterFn, EnvFilter, FilterExt, Targets};
 use tracing_subscriber::prelude::*;
 
 use crate::config::pack::TelemetryConfig;
 
 pub use metrics::Metrics;
 pub use observe::{LabelSets, ObservedSink};
+
+/// Whether spans are exported (set once by [`init`]).
+static TRACING: AtomicBool = AtomicBool::new(false);
+
+/// Whether spans leave this process: without a collector the server skips its span layer.
+pub fn tracing_exported() -> bool {
+    TRACING.load(Ordering::Relaxed)
+}
 
 /// The installed exporters; [`Telemetry::shutdown`] sends the spans still queued.
 #[must_use = "dropping the handle without shutdown loses the last spans"]
@@ -53,8 +64,18 @@ pub fn init(cfg: Option<&TelemetryConfig>) -> Telemetry {
         Ok("pretty") => false,
         _ => !std::io::stderr().is_terminal(),
     };
-    // Events only: spans are for the trace exporter.
-    let events = filter.and(filter_fn(|meta| meta.is_event()));
+    // Events only: spans are for the trace exporter. The callsite hint keeps the decision
+    // static, so a disabled span or event (the AWS SDK has many) costs one cached check, not a
+    // filter evaluation on every call.
+    let events = filter.and(
+        DynFilterFn::new(|meta, _cx| meta.is_event()).with_callsite_filter(|meta| {
+            if meta.is_event() {
+                Interest::always()
+            } else {
+                Interest::never()
+            }
+        }),
+    );
     let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let fmt = if json {
         fmt.json()
@@ -83,6 +104,7 @@ pub fn init(cfg: Option<&TelemetryConfig>) -> Telemetry {
         .with(traces)
         .try_init();
     if provider.is_some() {
+        TRACING.store(true, Ordering::Relaxed);
         opentelemetry::global::set_text_map_propagator(
             opentelemetry_sdk::propagation::TraceContextPropagator::new(),
         );
