@@ -99,10 +99,13 @@ pub fn init(cfg: Option<&TelemetryConfig>) -> Telemetry {
             .with_tracked_inactivity(false)
             .with_filter(Targets::new().with_target(spans::TARGET, tracing::Level::TRACE))
     });
-    let _ = tracing_subscriber::registry()
-        .with(fmt.with_filter(events))
-        .with(traces)
-        .try_init();
+    let logs = tracing_subscriber::registry().with(fmt.with_filter(events));
+    // No `Option` layer when there is no collector: an absent layer counts as interested in
+    // every callsite, which would make the registry build every span the AWS SDK declares.
+    let _ = match traces {
+        Some(traces) => logs.with(traces).try_init(),
+        None => logs.try_init(),
+    };
     if provider.is_some() {
         TRACING.store(true, Ordering::Relaxed);
         opentelemetry::global::set_text_map_propagator(
