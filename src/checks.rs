@@ -3,6 +3,7 @@
 //! gives one behaviour and one message whichever API a client speaks. Each door keeps only what
 //! is its own: parameter names, its vocabulary, its defaults.
 
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -10,6 +11,33 @@ use crate::ir::{Tool, ToolChoice};
 
 /// Bedrock's limit on `requestMetadata` values.
 const MAX_USER: usize = 256;
+
+/// Parses a request body, turning serde's complaint into a 400 the client can act on. The
+/// message quotes at most `max_chars` of serde's text (it quotes offending values whole, and
+/// those can be megabytes of base64); `kind` names what was expected (`request`, `Messages
+/// request`) and `reference` the API documentation to check against.
+pub fn parse_body<T: DeserializeOwned>(
+    body: &[u8],
+    max_chars: usize,
+    kind: &str,
+    reference: &str,
+) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let mut msg = e.to_string();
+        if msg.chars().count() > max_chars {
+            msg = msg.chars().take(max_chars).collect::<String>() + "…";
+        }
+        let what = if e.is_syntax() || e.is_eof() {
+            "not valid JSON"
+        } else {
+            &format!("not a valid {kind}")
+        };
+        ApiError::invalid_request(format!(
+            "the request body is {what}: {msg}; check it against the {reference} reference"
+        ))
+        .with_code("invalid_body")
+    })
+}
 
 /// A 400 naming the offending parameter.
 pub fn bad(param: &'static str, msg: impl Into<String>) -> ApiError {

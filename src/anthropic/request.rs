@@ -28,21 +28,12 @@ pub enum Purpose {
 
 /// Parses a body, turning serde's complaint into a 400 the client can act on.
 pub fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        let mut msg = e.to_string();
-        if msg.chars().count() > MAX_PARSE_ERROR_CHARS {
-            msg = msg.chars().take(MAX_PARSE_ERROR_CHARS).collect::<String>() + "…";
-        }
-        let what = if e.is_syntax() || e.is_eof() {
-            "not valid JSON"
-        } else {
-            "not a valid Messages request"
-        };
-        ApiError::invalid_request(format!(
-            "the request body is {what}: {msg}; check it against the Anthropic Messages API reference"
-        ))
-        .with_code("invalid_body")
-    })
+    checks::parse_body(
+        body,
+        MAX_PARSE_ERROR_CHARS,
+        "Messages request",
+        "Anthropic Messages API",
+    )
 }
 
 /// Translates and validates a Messages request. Every error is a 400 naming the offending param.

@@ -26,21 +26,7 @@ const MAX_PARSE_ERROR_CHARS: usize = 200;
 /// Parses a request body into one of the request types, turning serde's error into a 400 that
 /// never echoes more than a short prefix of the offending input.
 pub fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        let mut msg = e.to_string();
-        if msg.chars().count() > MAX_PARSE_ERROR_CHARS {
-            msg = msg.chars().take(MAX_PARSE_ERROR_CHARS).collect::<String>() + "…";
-        }
-        let what = if e.is_syntax() || e.is_eof() {
-            "not valid JSON"
-        } else {
-            "not a valid request"
-        };
-        ApiError::invalid_request(format!(
-            "the request body is {what}: {msg}; check it against the OpenAI API reference"
-        ))
-        .with_code("invalid_body")
-    })
+    crate::checks::parse_body(body, MAX_PARSE_ERROR_CHARS, "request", "OpenAI API")
 }
 
 /// `POST /v1/chat/completions` body.

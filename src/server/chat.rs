@@ -62,7 +62,7 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
             Ok(s) => s,
             Err(f) => return fail_with_attempts(&mut log, *f),
         };
-        let encoder = OpenAiSse(ChunkEncoder::new(&id, &model, unix_now(), include_usage));
+        let encoder = ChunkEncoder::new(&id, &model, unix_now(), include_usage);
         let mut response = sse::response(events, encoder, log);
         response_headers(&mut response, &request_id, &attempts);
         receipt_headers(&mut response, &receipt);
@@ -79,15 +79,13 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
 }
 
 /// OpenAI's SSE dialect over the shared streaming body.
-struct OpenAiSse(ChunkEncoder);
-
-impl sse::SseEncoder for OpenAiSse {
+impl sse::SseEncoder for ChunkEncoder {
     fn event(&mut self, event: &StreamEvent, out: &mut BytesMut) {
-        self.0.encode(event, out);
+        self.encode(event, out);
     }
 
     fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
-        self.0.error(err, out);
+        ChunkEncoder::error(self, err, out);
     }
 
     fn done(&mut self, out: &mut BytesMut) {

@@ -52,7 +52,7 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
             Ok(s) => s,
             Err(f) => return fail(&mut log, &request_id, *f),
         };
-        let encoder = AnthropicSse(EventEncoder::new(id, model, stops));
+        let encoder = EventEncoder::new(id, model, stops);
         let mut response = sse::response(events, encoder, log);
         finish_headers(&mut response, &request_id, &attempts);
         receipt_headers(&mut response, &receipt);
@@ -188,18 +188,16 @@ fn finish_headers(response: &mut Response, request_id: &str, attempts: &[routing
 }
 
 /// Anthropic's SSE dialect over the shared streaming body.
-struct AnthropicSse(EventEncoder);
-
-impl sse::SseEncoder for AnthropicSse {
+impl sse::SseEncoder for EventEncoder {
     fn event(&mut self, event: &StreamEvent, out: &mut BytesMut) {
-        self.0.encode(event, out);
+        self.encode(event, out);
     }
 
     fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
-        self.0.error(err, out);
+        EventEncoder::error(self, err, out);
     }
 
     fn done(&mut self, out: &mut BytesMut) {
-        self.0.done(out);
+        EventEncoder::done(self, out);
     }
 }

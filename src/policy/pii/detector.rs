@@ -179,21 +179,7 @@ mod tests {
     use super::*;
     use crate::policy::pii::rules;
 
-    const ALL: [PiiEntity; 13] = [
-        PiiEntity::Email,
-        PiiEntity::Phone,
-        PiiEntity::UsSsn,
-        PiiEntity::CreditCard,
-        PiiEntity::Iban,
-        PiiEntity::IpAddress,
-        PiiEntity::AwsAccessKey,
-        PiiEntity::GenericSecret,
-        PiiEntity::DateOfBirth,
-        PiiEntity::StreetAddress,
-        PiiEntity::Person,
-        PiiEntity::UsPassport,
-        PiiEntity::DriverLicense,
-    ];
+    use crate::policy::pii::policy::ALL_ENTITIES as ALL;
 
     /// One detector for all tests (building one is the slow part in a debug build).
     fn detector() -> &'static PiiDetector {
