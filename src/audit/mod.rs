@@ -261,11 +261,10 @@ impl RequestLog {
 
     /// Notes that the first bytes of a streamed reply are leaving (later calls change nothing).
     pub fn mark_first_byte(&mut self) {
-        let elapsed = self.started.elapsed();
         if let Some(r) = self.record.as_mut()
             && r.first_byte_ms.is_none()
         {
-            r.first_byte_ms = Some(elapsed.as_secs_f64() * 1000.0);
+            r.first_byte_ms = Some(self.started.elapsed().as_secs_f64() * 1000.0);
         }
     }
 
