@@ -1,5 +1,5 @@
 //! Cost of the prompt-injection score and the safety scan on realistic ~2 KB prompts, and the
-//! detection figures on the dev corpus when it is present (`../shared/evals/injection_dev.jsonl`).
+//! detection figures on the dev corpus when it is present (`tests/corpora/injection_dev_open.jsonl`).
 //!
 //! Why it exists: both policies run on every request, so their per-prompt cost must stay in
 //! microseconds. Plain `std::time` (harness = false): `cargo bench --bench injection`.
@@ -95,7 +95,7 @@ fn main() {
     }
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/evals/injection_dev.jsonl"
+        "/tests/corpora/injection_dev_open.jsonl"
     );
     if let Ok(corpus) = std::fs::read_to_string(path) {
         println!();

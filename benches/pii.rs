@@ -16,7 +16,7 @@ use gw::policy::PolicyChain;
 use gw::policy::pii::PiiPolicy;
 
 fn main() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/evals/pii_dev.jsonl");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora/pii_dev.jsonl");
     let corpus = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         eprintln!("cannot read {}: {e}", path.display());
         std::process::exit(1);

@@ -3,8 +3,8 @@
 
 Why this exists: the Rust scorer (src/policy/injection) adds a small learned model to the hand-written
 signatures. The weights ship as data, so this script must reproduce them exactly from the same inputs:
-the `train_ok: true` items of the dev corpus (read from ../shared/evals/ at training time, never copied
-into the repo) plus gw's own hand-written examples in policies/injection/own_*.txt.
+the `train_ok: true` items of the dev corpus (tests/corpora/injection_dev_open.jsonl holds only those)
+plus gw's own hand-written examples in policies/injection/own_*.txt.
 
 Model: logistic regression over hashed features (scripts/injection_features.py: character n-grams of
 the folded text, words and word bigrams), counts divided by the square root of the feature count. The
@@ -14,7 +14,7 @@ sums integers. The bias is then shifted so that a score of 0.8 sits at the opera
 grouped 5-fold cross-validation (at most TARGET_FPR false positives on the out-of-fold benign items).
 Pure Python, deterministic (fixed seed, fixed order).
 
-Usage: python3 scripts/train_injection.py [--corpus ../shared/evals/injection_dev.jsonl]
+Usage: python3 scripts/train_injection.py [--corpus tests/corpora/injection_dev_open.jsonl]
 Tuning: --cv-only, --l2 X, --epochs N, --keep N, --char-n 3,4,5, --bags N (averaged shuffles);
 --preview prints aggregate figures on the train_ok: false items and writes nothing;
 GW_TRAIN_DUMP=path writes the training items that cross-validation gets wrong.
@@ -182,7 +182,7 @@ def report_cv(data, oof, cuts):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "evals", "injection_dev.jsonl"))
+    ap.add_argument("--corpus", default=os.path.join(ROOT, "tests", "corpora", "injection_dev_open.jsonl"))
     ap.add_argument("--out", default=os.path.join(POLICY_DIR, "model.json"))
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("--preview", action="store_true", help="print eval-only figures, write nothing")

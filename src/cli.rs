@@ -79,7 +79,7 @@ pub enum Command {
         /// Which detector.
         #[arg(value_enum)]
         detector: EvalDetector,
-        /// JSON Lines corpus; defaults to the dev corpus in `../shared/evals/`.
+        /// JSON Lines corpus; defaults to the dev corpus in `tests/corpora/`.
         #[arg(long)]
         corpus: Option<PathBuf>,
         /// Score threshold (prompt-injection only).
@@ -290,8 +290,8 @@ fn eval(
     errors: bool,
 ) -> ExitCode {
     let default = match detector {
-        EvalDetector::Pii => "../shared/evals/pii_dev.jsonl",
-        EvalDetector::Injection => "../shared/evals/injection_dev.jsonl",
+        EvalDetector::Pii => "tests/corpora/pii_dev.jsonl",
+        EvalDetector::Injection => "tests/corpora/injection_dev_open.jsonl",
     };
     let path = corpus.unwrap_or_else(|| PathBuf::from(default));
     let text = match std::fs::read_to_string(&path) {

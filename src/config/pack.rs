@@ -1,4 +1,4 @@
-//! The policy pack as Rust types: the contract of `shared/docs/pack-format.md`.
+//! The policy pack as Rust types: the contract of `docs/pack-format.md`.
 //!
 //! These types are the single source of truth: the loader deserialises into them, the JSON Schema
 //! (`gw schema`) is generated from them, and the doc comments become the editor hover text. Every

@@ -11,7 +11,7 @@ pub fn markdown(schema: &Value) -> String {
     let mut out = String::from(
         "# Pack reference\n\n\
          Generated from the Rust types that parse the pack (`gw schema --reference`); do not edit by \
-         hand. The contract these keys implement is `shared/docs/pack-format.md`; the JSON Schema \
+         hand. The contract these keys implement is `docs/pack-format.md`; the JSON Schema \
          editors use is `config/pack.schema.json`.\n\n\
          | key | type | default | allowed values | example | description |\n\
          |---|---|---|---|---|---|\n",

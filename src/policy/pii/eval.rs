@@ -276,7 +276,7 @@ mod corpus {
     /// The goals on the dev corpus; a rule change that regresses them fails here.
     #[test]
     fn dev_corpus_meets_goals() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/evals/pii_dev.jsonl");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpora/pii_dev.jsonl");
         let Ok(corpus) = std::fs::read_to_string(path) else {
             panic!("dev corpus missing at {path}");
         };
