@@ -39,6 +39,7 @@ fn main() {
             action: "allowed",
             entities: vec![],
             score: None,
+            found: Vec::new(),
         }];
         if i % 17 == 0 {
             decisions[0].action = "redacted";
@@ -51,6 +52,7 @@ fn main() {
                 action: "blocked",
                 entities: vec![],
                 score: Some(0.93),
+                found: Vec::new(),
             });
         }
         log.add_decisions(decisions);

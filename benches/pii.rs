@@ -41,9 +41,11 @@ fn main() {
         style: RedactionStyle::Placeholder,
         restore: true,
         rules: None,
+        ..PiiConfig::default()
     };
     let t = Instant::now();
-    let policy = Arc::new(PiiPolicy::from_config(&cfg, Path::new(".")).expect("policy builds"));
+    let policy =
+        Arc::new(PiiPolicy::from_config(&cfg, &[], Path::new(".")).expect("policy builds"));
     println!(
         "build (compile all rules): {:.1} ms",
         t.elapsed().as_secs_f64() * 1e3

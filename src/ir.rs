@@ -243,3 +243,113 @@ pub enum StreamEvent {
         usage: Usage,
     },
 }
+
+/// Where a text in a request or a reply came from. Policies choose the zones they read
+/// (`scan:` in the pack) because the threat differs by origin: the operator wrote the system
+/// prompt and tool definitions, a person wrote the user turns, the model wrote the assistant
+/// history and the reply, and tools and attachments carry data that anyone may have written.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// The system prompt (the operator's).
+    System,
+    /// Tool definitions: descriptions and input schemas (the operator's).
+    Tools,
+    /// Text of user turns.
+    User,
+    /// Earlier assistant turns sent back as history: text and tool-call arguments.
+    Assistant,
+    /// What tools returned (`tool` messages, `tool_result` blocks).
+    ToolResult,
+    /// Attached documents a text format gw can read (txt, md, csv, html).
+    Document,
+    /// The reply's text.
+    Reply,
+    /// The arguments of the tool calls in the reply.
+    ToolCall,
+    /// The reply's reasoning (thinking) text.
+    Reasoning,
+}
+
+impl Zone {
+    /// Every zone, in the order a request and then its reply are read.
+    pub const ALL: [Zone; 9] = [
+        Zone::System,
+        Zone::Tools,
+        Zone::User,
+        Zone::Assistant,
+        Zone::ToolResult,
+        Zone::Document,
+        Zone::Reply,
+        Zone::ToolCall,
+        Zone::Reasoning,
+    ];
+
+    /// The name as written in packs, decisions and audit records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Zone::System => "system",
+            Zone::Tools => "tools",
+            Zone::User => "user",
+            Zone::Assistant => "assistant",
+            Zone::ToolResult => "tool_result",
+            Zone::Document => "document",
+            Zone::Reply => "reply",
+            Zone::ToolCall => "tool_call",
+            Zone::Reasoning => "reasoning",
+        }
+    }
+
+    /// Whether the zone belongs to the reply rather than the request.
+    pub fn is_reply(self) -> bool {
+        matches!(self, Zone::Reply | Zone::ToolCall | Zone::Reasoning)
+    }
+
+    /// Whether the zone carries data that tools or attachments brought in (where an injection
+    /// is indirect: instructions hidden inside data).
+    pub fn is_data(self) -> bool {
+        matches!(self, Zone::ToolResult | Zone::Document)
+    }
+}
+
+/// A set of zones, as one word: membership is a bit test on the hot path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZoneSet(u16);
+
+impl ZoneSet {
+    /// The set of `zones`.
+    pub fn of(zones: &[Zone]) -> Self {
+        Self(zones.iter().fold(0, |bits, z| bits | (1 << *z as u16)))
+    }
+
+    pub fn contains(self, zone: Zone) -> bool {
+        self.0 & (1 << zone as u16) != 0
+    }
+
+    /// Whether any request-side zone is in the set.
+    pub fn any_request(self) -> bool {
+        Zone::ALL.iter().any(|z| !z.is_reply() && self.contains(*z))
+    }
+
+    /// Whether any reply-side zone is in the set.
+    pub fn any_reply(self) -> bool {
+        Zone::ALL.iter().any(|z| z.is_reply() && self.contains(*z))
+    }
+
+    /// The zones in the set, in [`Zone::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Zone> {
+        Zone::ALL.into_iter().filter(move |z| self.contains(*z))
+    }
+}

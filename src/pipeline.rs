@@ -434,12 +434,7 @@ pub fn check_enabled(rt: &Runtime) -> Result<(), ApiError> {
 /// as `content_filter`): recorded like a policy decision, so the audit trail, the request's log
 /// line, metrics and traces show it.
 fn guardrail_decision() -> Decision {
-    Decision {
-        policy: "bedrock-guardrail",
-        action: "intervened",
-        entities: Vec::new(),
-        score: None,
-    }
+    Decision::new("bedrock-guardrail", "intervened")
 }
 
 /// The text parts of a reply, concatenated (what `include_content` keeps).

@@ -20,6 +20,7 @@ fn injection(action: Action) -> Arc<dyn Policy> {
         threshold: 0.8,
         action,
         rules: None,
+        ..Default::default()
     };
     Arc::new(InjectionPolicy::from_config(&cfg, Path::new(".")).unwrap())
 }
@@ -30,6 +31,7 @@ fn safety(mode: SafetyMode, action: Action) -> Arc<dyn Policy> {
         mode,
         action,
         rules: None,
+        ..Default::default()
     };
     Arc::new(SafetyPolicy::from_config(&cfg, Path::new(".")).unwrap())
 }
@@ -150,6 +152,7 @@ fn pack_rules_file_is_loaded_relative_to_the_pack() {
         threshold: 0.8,
         action: Action::Block,
         rules: Some("extra.yaml".into()),
+        ..Default::default()
     };
     let policy = InjectionPolicy::from_config(&cfg, dir.path()).unwrap();
     let chain = PolicyChain::from_policies(vec![Arc::new(policy)]);

@@ -22,11 +22,12 @@ fn cfg(action: Action, style: RedactionStyle, restore: bool) -> PiiConfig {
         style,
         restore,
         rules: None,
+        ..PiiConfig::default()
     }
 }
 
 fn run(c: &PiiConfig) -> ChainRun {
-    let policy = PiiPolicy::from_config(c, Path::new(".")).unwrap();
+    let policy = PiiPolicy::from_config(c, &[], Path::new(".")).unwrap();
     PolicyChain::from_policies(vec![Arc::new(policy)]).start()
 }
 
@@ -67,7 +68,7 @@ fn streamed_text(out: &[StreamEvent]) -> String {
 }
 
 #[test]
-fn mask_rewrites_system_and_messages_and_records_counts() {
+fn mask_rewrites_messages_and_records_counts_and_zones() {
     let mut r = run(&cfg(Action::Redact, RedactionStyle::Mask, false));
     let mut req = user("I'm jane@corp.example, card 4111 1111 1111 1111, SSN 219-09-9999.");
     r.on_request(&mut req).unwrap();
@@ -75,9 +76,10 @@ fn mask_rewrites_system_and_messages_and_records_counts() {
         text_of(&req.messages[0].content[0]),
         "I'm [EMAIL], card [CREDIT_CARD], SSN [US_SSN]."
     );
+    // The operator's system prompt is not scanned unless the pack lists `system`.
     assert_eq!(
         req.system[0],
-        SystemBlock::Text("Support agent. Escalate to [EMAIL].".into())
+        SystemBlock::Text("Support agent. Escalate to ops@acme.example.".into())
     );
     let d = r.take_decisions();
     assert_eq!(d.len(), 1);
@@ -87,10 +89,28 @@ fn mask_rewrites_system_and_messages_and_records_counts() {
         d[0].entities,
         vec![
             ("CREDIT_CARD".into(), 1),
-            ("EMAIL".into(), 2),
+            ("EMAIL".into(), 1),
             ("US_SSN".into(), 1)
         ]
     );
+    let place = serde_json::to_value(&d[0].found).unwrap();
+    assert_eq!(place[0]["zone"], "user");
+    assert_eq!(place[0]["message"], 0);
+
+    let mut with_system = cfg(Action::Redact, RedactionStyle::Mask, false);
+    with_system.scan.push(gw::ir::Zone::System);
+    let mut r = run(&with_system);
+    let mut req = user("I'm jane@corp.example.");
+    r.on_request(&mut req).unwrap();
+    assert_eq!(
+        req.system[0],
+        SystemBlock::Text("Support agent. Escalate to [EMAIL].".into())
+    );
+    let d = r.take_decisions();
+    assert_eq!(d[0].entities, vec![("EMAIL".into(), 2)]);
+    let place = serde_json::to_value(&d[0].found).unwrap();
+    assert_eq!(place[0]["zone"], "system");
+    assert!(place[0].get("message").is_none());
 }
 
 #[test]
@@ -319,7 +339,7 @@ fn tool_inputs_and_results_are_scanned_but_document_names_are_not() {
                 content: vec![Part::ToolUse {
                     id: "t1".into(),
                     name: "lookup".into(),
-                    input: json!({"email": "kim@z.example", "n": 3, "tags": ["10.1.2.3"]}),
+                    input: json!({"email": "kim@z.example", "n": 3, "tags": ["81.2.69.160"]}),
                 }],
             },
             Message {
@@ -424,14 +444,14 @@ fn pack_rules_file_adds_patterns_and_bad_files_are_errors() {
     .unwrap();
     let mut c = cfg(Action::Redact, RedactionStyle::Mask, false);
     c.rules = Some("emp.yaml".into());
-    let policy = PiiPolicy::from_config(&c, dir.path()).unwrap();
+    let policy = PiiPolicy::from_config(&c, &[], dir.path()).unwrap();
     let mut r = PolicyChain::from_policies(vec![Arc::new(policy)]).start();
     let mut req = user("badge EMP-123456");
     r.on_request(&mut req).unwrap();
     assert_eq!(text_of(&req.messages[0].content[0]), "badge [PERSON]");
     c.rules = Some("missing.yaml".into());
     assert!(
-        PiiPolicy::from_config(&c, dir.path())
+        PiiPolicy::from_config(&c, &[], dir.path())
             .unwrap_err()
             .contains("missing.yaml")
     );

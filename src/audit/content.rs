@@ -43,7 +43,10 @@ impl ContentCapture {
         let masker = match mode {
             IncludeContent::None => return Ok(None),
             IncludeContent::Full => None,
-            IncludeContent::Redacted => Some(PiiDetector::new(&rules::builtin()?, &ALL_ENTITIES)?),
+            IncludeContent::Redacted => Some(
+                PiiDetector::new(&rules::builtin()?, &ALL_ENTITIES)?
+                    .with_allow(&pack.policies.allow)?,
+            ),
         };
         Ok(Some(Self { mode, masker }))
     }

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::ir::Zone;
+
 /// A whole policy pack.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -584,6 +586,12 @@ pub struct PoliciesConfig {
     /// Settings per policy.
     #[serde(default)]
     pub policy: PolicySettings,
+    /// Terms never redacted, whatever a detector thinks of them: company, product and project
+    /// names, shared mailboxes (`support@example.com`). Matched whole-word, case-insensitively;
+    /// a finding that overlaps one is dropped (also in audit content masking).
+    #[serde(default)]
+    #[schemars(example = &["Acme", "Claude Code", "support@acme.example"])]
+    pub allow: Vec<String>,
 }
 
 /// The built-in policies.
@@ -647,6 +655,27 @@ pub struct PromptInjectionConfig {
     /// Extra signature file (`policies/<file>.yaml`).
     #[serde(default)]
     pub rules: Option<String>,
+    /// Zones scored. Default: `user` (direct attacks), `tool_result` and `document` (indirect
+    /// ones: instructions aimed at the assistant inside data). The operator's `system` and
+    /// `tools`, and the model's own `assistant` history, only when listed.
+    #[serde(default = "injection_zones")]
+    pub scan: Vec<Zone>,
+}
+
+impl Default for PromptInjectionConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            threshold: default_threshold(),
+            action: default_block(),
+            rules: None,
+            scan: injection_zones(),
+        }
+    }
+}
+
+fn injection_zones() -> Vec<Zone> {
+    vec![Zone::User, Zone::ToolResult, Zone::Document]
 }
 
 fn default_threshold() -> f64 {
@@ -660,7 +689,9 @@ fn default_block() -> Action {
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
-    /// Replace the matched text.
+    /// Replace the matched text. For `prompt-injection`: withhold the injected part of a tool
+    /// result or document and leave a note in its place, so an agent can carry on safely
+    /// (an injection in a user turn is still blocked).
     Redact,
     /// Refuse the request (or replace the reply).
     Block,
@@ -682,9 +713,19 @@ pub struct PiiConfig {
     #[serde(default)]
     pub entities: Option<Vec<PiiEntity>>,
     /// Which direction(s) to scan; `response` covers the reply's text, tool calls and reasoning
-    /// (thinking) text.
+    /// (thinking) text. `scan` chooses zones within them.
     #[serde(default = "default_apply_to")]
     pub apply_to: Vec<Direction>,
+    /// Zones scanned. Default: `user`, `assistant` (history, where restored values come back),
+    /// `tool_result`, `document`, and the reply's `reply`, `tool_call` and `reasoning`. The
+    /// operator's `system` prompt and `tools` only when listed: rewriting them changes what the
+    /// operator wrote and defeats prompt caching on it.
+    #[serde(default = "pii_zones")]
+    pub scan: Vec<Zone>,
+    /// Count private-range IP addresses (10/8, 172.16/12, 192.168/16, fc00::/7, link-local,
+    /// 100.64/10) as `IP_ADDRESS`. Loopback, unspecified and documentation addresses never are.
+    #[serde(default)]
+    pub private_ip_addresses: bool,
     /// Redaction style.
     #[serde(default)]
     pub style: RedactionStyle,
@@ -694,6 +735,34 @@ pub struct PiiConfig {
     /// Extra pattern file (`policies/<file>.yaml`).
     #[serde(default)]
     pub rules: Option<String>,
+}
+
+impl Default for PiiConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            action: default_redact(),
+            entities: None,
+            apply_to: default_apply_to(),
+            scan: pii_zones(),
+            private_ip_addresses: false,
+            style: RedactionStyle::default(),
+            restore: false,
+            rules: None,
+        }
+    }
+}
+
+fn pii_zones() -> Vec<Zone> {
+    vec![
+        Zone::User,
+        Zone::Assistant,
+        Zone::ToolResult,
+        Zone::Document,
+        Zone::Reply,
+        Zone::ToolCall,
+        Zone::Reasoning,
+    ]
 }
 
 fn default_redact() -> Action {
@@ -757,6 +826,27 @@ pub struct SafetyConfig {
     /// Extra lexicon file (`policies/<file>.yaml`).
     #[serde(default)]
     pub rules: Option<String>,
+    /// Zones checked. Default: what a person asks (`user`, `document`) and what the model
+    /// answers (`reply`, `reasoning`). Tool results carry whatever a page or file holds, and
+    /// the reply that follows them is checked anyway.
+    #[serde(default = "safety_zones")]
+    pub scan: Vec<Zone>,
+}
+
+impl Default for SafetyConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            mode: SafetyMode::default(),
+            action: default_block(),
+            rules: None,
+            scan: safety_zones(),
+        }
+    }
+}
+
+fn safety_zones() -> Vec<Zone> {
+    vec![Zone::User, Zone::Document, Zone::Reply, Zone::Reasoning]
 }
 
 /// Strictness of the safety filter.

@@ -384,6 +384,13 @@ fn check_chain(pack: &Value, report: &mut Report) {
             unique(&mut seen, name, base.key("chain").at(i), "policy", report);
         }
     }
+    if chain.iter().any(|c| c.as_str() == Some("pii-detector")) {
+        check_pii_masks_tool_results(
+            policies.and_then(|p| p.pointer("/policy/pii-detector")),
+            &base,
+            report,
+        );
+    }
     let Some(configured) = policies.and_then(|p| obj(p, "policy")) else {
         return;
     };
@@ -394,6 +401,31 @@ fn check_chain(pack: &Value, report: &mut Report) {
                 format!("`{name}` is configured but not in `policies.chain`, so it never runs");
             report.warn(At::Key, &base.key("policy").key(name), msg);
         }
+    }
+}
+
+/// `style: mask` on tool results makes an agent act on `[EMAIL]`: it writes the mask into the
+/// files it edits and the commands it runs. Placeholders with `restore: true` give the agent its
+/// real values back in tool calls while Bedrock never sees them.
+fn check_pii_masks_tool_results(settings: Option<&Value>, base: &Path, report: &mut Report) {
+    let get = |key: &str| settings.and_then(|s| s.get(key));
+    let action = get("action").and_then(Value::as_str).unwrap_or("redact");
+    let style = get("style").and_then(Value::as_str).unwrap_or("mask");
+    let on_tool_results = get("scan").is_none_or(|zones| {
+        zones
+            .as_array()
+            .is_some_and(|z| z.iter().any(|v| v.as_str() == Some("tool_result")))
+    });
+    if action == "redact" && style == "mask" && on_tool_results {
+        report.warn(
+            At::Key,
+            &base.key("policy").key("pii-detector"),
+            "`style: mask` on tool results makes an agent write `[EMAIL]` into the files and \
+             commands it produces; for agent traffic use `style: placeholder` with `restore: \
+             true` (the agent gets its real values back in tool calls, Bedrock never sees them), \
+             or leave `tool_result` out of `scan`"
+                .to_string(),
+        );
     }
 }
 

@@ -327,6 +327,7 @@ mod tests {
                                 action: "redacted",
                                 entities: vec![("SECRET".into(), 1)],
                                 score: None,
+                                found: Vec::new(),
                             });
                         }
                     }

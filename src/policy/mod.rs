@@ -10,11 +10,13 @@
 //! Order: the request passes the policies in chain order; the reply passes them in reverse, like
 //! layers of an onion, so a policy that rewrote the request is the last to see the reply.
 
+pub mod cache;
 pub mod cases;
 pub mod explain;
 pub mod injection;
 pub mod pii;
 pub mod safety;
+pub mod zone;
 
 use std::sync::Arc;
 
@@ -30,9 +32,42 @@ use crate::ir::{ChatRequest, ChatResponse, StreamEvent};
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Decision {
     pub policy: &'static str,
-    /// `allowed`, `redacted`, `blocked` or `logged`.
+    /// `allowed`, `redacted`, `withheld`, `blocked` or `logged`.
     pub action: &'static str,
     /// Entity or rule types with their counts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<(String, u32)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+    /// Where the policy found what it acted on: zone and message index, with what it found
+    /// there (at most [`MAX_HITS`]; `entities` always counts everything).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub found: Vec<Hit>,
+}
+
+impl Decision {
+    /// A decision with nothing found yet.
+    pub fn new(policy: &'static str, action: &'static str) -> Self {
+        Self {
+            policy,
+            action,
+            entities: Vec::new(),
+            score: None,
+            found: Vec::new(),
+        }
+    }
+}
+
+/// How many places one decision lists; a long conversation full of findings keeps its counts
+/// but not every place.
+pub const MAX_HITS: usize = 32;
+
+/// What a policy found in one place (zone and message): entity or rule types with their
+/// counts, and a score where the policy scores. Never a matched value.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub spot: zone::Spot,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub entities: Vec<(String, u32)>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -150,7 +185,8 @@ impl PolicyChain {
                     }
                     c.rules = c.rules.map(|r| crate::config::rules::locate(&r, pack_dir));
                     Arc::new(
-                        pii::PiiPolicy::from_config(&c, pack_dir).map_err(|m| invalid(*name, m))?,
+                        pii::PiiPolicy::from_config(&c, &cfg.allow, pack_dir)
+                            .map_err(|m| invalid(*name, m))?,
                     )
                 }
                 // The audit logger configures the runtime's audit sink (see `runtime`); it has
@@ -326,6 +362,7 @@ mod tests {
                 action: "redacted",
                 entities: vec![],
                 score: None,
+                found: Vec::new(),
             });
             Ok(())
         }

@@ -227,12 +227,14 @@ mod tests {
                 action: "redacted",
                 entities: vec![("EMAIL".into(), 2), ("PHONE".into(), 1)],
                 score: None,
+                found: Vec::new(),
             },
             Decision {
                 policy: "prompt-injection",
                 action: "allowed",
                 entities: vec![],
                 score: Some(0.125),
+                found: Vec::new(),
             },
         ];
         assert_eq!(

@@ -1,21 +1,49 @@
-//! `InjectionScorer`: one score in 0..1 from the signatures plus the learned model.
+//! `InjectionScorer`: one score in 0..1 from the signatures plus a learned model, per zone kind.
 //!
 //! Why it exists: the policy, the evaluation and the benchmark all need the same pure function of
-//! a text. The score is `sigmoid(model log-odds + capped sum of fired rule weights)`; the model's
-//! bias was shifted at training time so that 0.8 is the cross-validated operating point.
+//! a text. Two kinds of text are scored differently. What a person typed (`Kind::Direct`) is read
+//! whole, for jailbreaks and overrides. What tools and attachments brought in (`Kind::Indirect`)
+//! is read in segments of a paragraph or two, by a model trained on data with and without
+//! instructions planted in it, because there an injection is a few sentences aimed at the
+//! assistant inside an otherwise ordinary page, file or email. The score is `sigmoid(model
+//! log-odds + capped sum of fired rule weights)`; each model's bias was shifted at training time
+//! so that 0.8 is its calibrated operating point.
 
 use std::sync::Arc;
 
 use super::model::LinearModel;
+use super::segment::{DIRECT_MAX, INDIRECT_MAX, segments};
 use super::signatures::SignatureSet;
 use super::text::fold;
 
 /// The signatures shipped with gw.
 pub const BUILTIN_SIGNATURES: &str = include_str!("../../../policies/injection/signatures.yaml");
-/// The learned model shipped with gw (see `policies/injection/README.md`).
+/// The direct (user-turn) model shipped with gw (see `policies/injection/README.md`).
 pub const BUILTIN_MODEL: &str = include_str!("../../../policies/injection/model.json");
-/// The threshold the shipped model is calibrated for (cross-validated, see the README).
+/// The indirect (tool-result and document) model shipped with gw.
+pub const BUILTIN_INDIRECT_MODEL: &str =
+    include_str!("../../../policies/injection/model_indirect.json");
+/// The threshold the shipped models are calibrated for (see the README).
 pub const DEFAULT_THRESHOLD: f32 = 0.8;
+
+/// How a text is read: typed by a person, or brought in as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// User turns (and any operator or assistant zone a pack asks to score).
+    Direct,
+    /// Tool results and documents.
+    Indirect,
+}
+
+impl Kind {
+    /// How long a segment of this kind may be, in characters.
+    pub fn segment_chars(self) -> usize {
+        match self {
+            Kind::Direct => DIRECT_MAX,
+            Kind::Indirect => INDIRECT_MAX,
+        }
+    }
+}
 
 /// How likely a text is an injection, and which signatures fired.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,31 +54,82 @@ pub struct Score {
     pub rules: Vec<Arc<str>>,
 }
 
+/// One scored segment of a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// Byte range in the text.
+    pub start: usize,
+    pub end: usize,
+    pub score: Score,
+}
+
+/// A whole text, scored segment by segment.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Scan {
+    /// Every segment, in order.
+    pub segments: Vec<Segment>,
+}
+
+impl Scan {
+    /// The highest segment score (0 for a text without segments).
+    pub fn max(&self) -> f32 {
+        self.segments
+            .iter()
+            .map(|s| s.score.value)
+            .fold(0.0, f32::max)
+    }
+
+    /// The segments at or above `threshold`.
+    pub fn over(&self, threshold: f32) -> impl Iterator<Item = &Segment> {
+        self.segments
+            .iter()
+            .filter(move |s| s.score.value >= threshold)
+    }
+}
+
 /// Scores texts for prompt injection. Built once (patterns compiled, weights expanded); scoring
 /// folds the text once, runs one regex pass plus byte-scan prechecks for the decoders, and one
 /// hashing pass for the model (about 20 µs per 2 KB), and is safe to share across threads.
 #[derive(Debug)]
 pub struct InjectionScorer {
     signatures: SignatureSet,
-    model: LinearModel,
+    direct: LinearModel,
+    indirect: LinearModel,
 }
 
 impl InjectionScorer {
-    /// The scorer with gw's shipped signatures and model.
+    /// The scorer with gw's shipped signatures and models.
     pub fn builtin() -> Result<Self, String> {
         Self::new(&[("builtin", BUILTIN_SIGNATURES)], BUILTIN_MODEL)
     }
 
-    /// A scorer from signature files (`(origin, yaml)`, in order) and a model file (JSON).
+    /// A scorer from signature files (`(origin, yaml)`, in order) and a direct model file
+    /// (JSON), with the shipped indirect model.
     pub fn new(signature_files: &[(&str, &str)], model_json: &str) -> Result<Self, String> {
+        Self::with_models(signature_files, model_json, BUILTIN_INDIRECT_MODEL)
+    }
+
+    /// A scorer from signature files and both model files.
+    pub fn with_models(
+        signature_files: &[(&str, &str)],
+        direct_json: &str,
+        indirect_json: &str,
+    ) -> Result<Self, String> {
         Ok(Self {
             signatures: SignatureSet::from_yaml(signature_files)?,
-            model: LinearModel::from_json(model_json)?,
+            direct: LinearModel::from_json(direct_json)?,
+            indirect: LinearModel::from_json(indirect_json)?,
         })
     }
 
-    /// Scores one text.
+    /// Scores one text whole, as a user turn.
     pub fn score(&self, text: &str) -> Score {
+        self.score_as(text, Kind::Direct)
+    }
+
+    /// Scores one piece of text whole, read as `kind`.
+    pub fn score_as(&self, text: &str, kind: Kind) -> Score {
+        let indirect = kind == Kind::Indirect;
         let folded = fold(text);
         let fired = self.signatures.fired(text, &folded);
         let mut rule_sum = 0.0_f32;
@@ -60,15 +139,34 @@ impl InjectionScorer {
             .rules
             .iter()
             .zip(&fired)
-            .filter(|(_, f)| **f)
+            .filter(|(r, f)| **f && r.scope.covers(indirect))
         {
             rule_sum += rule.weight;
             rules.push(rule.id.clone());
         }
-        let z = self.model.logit(&folded) + rule_sum.min(self.signatures.max_total);
+        let model = if indirect {
+            &self.indirect
+        } else {
+            &self.direct
+        };
+        let z = model.logit(&folded) + rule_sum.min(self.signatures.max_total);
         Score {
             value: sigmoid(z),
             rules,
+        }
+    }
+
+    /// Scores `text` segment by segment, read as `kind`.
+    pub fn scan(&self, text: &str, kind: Kind) -> Scan {
+        Scan {
+            segments: segments(text, kind.segment_chars())
+                .into_iter()
+                .map(|(start, end)| Segment {
+                    start,
+                    end,
+                    score: self.score_as(&text[start..end], kind),
+                })
+                .collect(),
         }
     }
 }

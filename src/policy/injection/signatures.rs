@@ -44,6 +44,34 @@ struct RuleSpec {
     patterns: Vec<String>,
     #[serde(default)]
     detector: Option<Detector>,
+    /// Where the rule applies: `direct` (user turns), `indirect` (tool results, documents) or
+    /// `both` (the default).
+    #[serde(default)]
+    scope: Scope,
+}
+
+/// Which texts a signature speaks about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Scope {
+    /// Everywhere.
+    #[default]
+    Both,
+    /// Only what a person typed (a chat-template token is an attack there, and data elsewhere).
+    Direct,
+    /// Only data that tools and attachments brought in.
+    Indirect,
+}
+
+impl Scope {
+    /// Whether a rule of this scope counts for text read as `indirect` (data) or not.
+    pub(crate) fn covers(self, indirect: bool) -> bool {
+        match self {
+            Scope::Both => true,
+            Scope::Direct => !indirect,
+            Scope::Indirect => indirect,
+        }
+    }
 }
 
 /// The built-in decoders a rule may name instead of patterns.
@@ -62,6 +90,7 @@ pub(crate) struct Rule {
     pub(crate) id: Arc<str>,
     pub(crate) weight: f32,
     pub(crate) detector: Option<Detector>,
+    pub(crate) scope: Scope,
 }
 
 /// All rules of a scorer, with their patterns compiled into one set.
@@ -127,6 +156,7 @@ impl SignatureSet {
                     id: Arc::from(spec.id),
                     weight: spec.weight,
                     detector: spec.detector,
+                    scope: spec.scope,
                 });
             }
         }

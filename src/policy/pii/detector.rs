@@ -10,9 +10,11 @@ use std::sync::Arc;
 
 use crate::config::pack::PiiEntity;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
 use super::engine::{Caches, Candidate, Engine};
 use super::rules::RuleSpec;
-use super::validate::Validator;
+use super::validate::{IpClass, Validator, ip_class};
 
 /// One detected entity, as byte offsets into the scanned text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,10 @@ struct Rule {
 pub struct PiiDetector {
     engine: Engine,
     rules: Vec<Rule>,
+    /// Count private, link-local, documentation and other non-public IP addresses.
+    private_ips: bool,
+    /// Terms never reported (the pack's `policies.allow`), whole-word, any ASCII case.
+    allow: Option<AhoCorasick>,
 }
 
 /// How far past a rejected candidate's start a hand-over search may look.
@@ -79,11 +85,65 @@ impl PiiDetector {
                     .collect(),
             })
             .collect();
-        Ok(Self { engine, rules })
+        Ok(Self {
+            engine,
+            rules,
+            private_ips: false,
+            allow: None,
+        })
+    }
+
+    /// Also counts non-public IP addresses (private, link-local, documentation ranges) as
+    /// `IP_ADDRESS`; loopback and unspecified addresses never are.
+    pub fn with_private_ips(mut self, on: bool) -> Self {
+        self.private_ips = on;
+        self
+    }
+
+    /// Never reports a finding that overlaps one of `terms` (whole words, any ASCII case).
+    pub fn with_allow(mut self, terms: &[String]) -> Result<Self, String> {
+        let terms: Vec<&str> = terms
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if terms.is_empty() {
+            self.allow = None;
+            return Ok(self);
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(terms)
+            .map_err(|e| format!("allow list: {e}"))?;
+        self.allow = Some(ac);
+        Ok(self)
     }
 
     /// Appends every finding in `text` to `out`, in order, without overlaps.
     pub fn scan(&self, text: &str, out: &mut Vec<Finding>) {
+        let from = out.len();
+        self.scan_rules(text, out);
+        if let Some(allow) = &self.allow
+            && out.len() > from
+        {
+            let allowed: Vec<(usize, usize)> = allow
+                .find_iter(text)
+                .filter(|m| whole_word(text, m.start(), m.end()))
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            if !allowed.is_empty() {
+                let found = out.split_off(from);
+                out.extend(
+                    found
+                        .into_iter()
+                        .filter(|f| !allowed.iter().any(|&(s, e)| f.start < e && s < f.end)),
+                );
+            }
+        }
+    }
+
+    fn scan_rules(&self, text: &str, out: &mut Vec<Finding>) {
         let mut caches = self.engine.caches();
         let caches = &mut *caches;
         let mut at = 0;
@@ -115,6 +175,12 @@ impl PiiDetector {
             return None;
         }
         let end = rule.validator.check(text, start, end)?;
+        if rule.entity == PiiEntity::IpAddress
+            && !self.private_ips
+            && ip_class(&text[start..end]) == IpClass::NonPublic
+        {
+            return None;
+        }
         Some(Finding {
             start,
             end,
@@ -165,6 +231,13 @@ fn denied(text: &str, start: usize, words: &[String]) -> bool {
                     && rest.get(w.len()).is_none_or(|b| !b.is_ascii_alphanumeric())
             })
         })
+}
+
+/// Whether `text[start..end]` is not glued to letters or digits on either side.
+fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
 fn next_char(text: &str, i: usize) -> usize {
@@ -237,11 +310,11 @@ mod tests {
             Iban,
             "GB82 WEST 1234 5698 7654 32",
         );
-        one("from 203.0.113.9 at noon", IpAddress, "203.0.113.9");
+        one("from 148.28.122.103 at noon", IpAddress, "148.28.122.103");
         one(
-            "router 2001:db8::8a2e:370:7334 up",
+            "router 2a00:1450:4001:81b::200e up",
             IpAddress,
-            "2001:db8::8a2e:370:7334",
+            "2a00:1450:4001:81b::200e",
         );
         one(
             "key=AKIAIOSFODNN7EXAMPLE\n",
@@ -349,9 +422,69 @@ mod tests {
     }
 
     #[test]
+    fn addresses_that_point_at_nobody_are_not_pii() {
+        for text in [
+            "base_url=\"http://127.0.0.1:8080/v1\"",
+            "listen on 0.0.0.0:3000 and [::1]:3000",
+            "the router at 192.168.1.1 and the NAS at 10.0.0.12",
+            "docs use 203.0.113.9 and 2001:db8::8a2e:370:7334",
+            "metadata at 169.254.169.254",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+        let strict = PiiDetector::new(&rules::builtin().unwrap(), &ALL)
+            .unwrap()
+            .with_private_ips(true);
+        let mut out = Vec::new();
+        strict.scan("the NAS at 10.0.0.12 and 127.0.0.1", &mut out);
+        assert_eq!(
+            out.len(),
+            1,
+            "private ranges on, loopback still off: {out:?}"
+        );
+    }
+
+    #[test]
+    fn product_names_and_identifiers_are_not_people() {
+        for text in [
+            "Anthropic's Claude Agent SDK is a library",
+            "Try Amazon Nova Pro or Meta Llama for this",
+            "Ask Claude Code to run the tests",
+            "call mcp__github__AddPullRequestReviewComments with the diff",
+            "Gemini Advanced and Microsoft Copilot both do this",
+        ] {
+            assert!(
+                found(text).iter().all(|(e, _)| *e != PiiEntity::Person),
+                "{text}: {:?}",
+                found(text)
+            );
+        }
+        one(
+            "Dear Alyssa Brown, thanks",
+            PiiEntity::Person,
+            "Alyssa Brown",
+        );
+    }
+
+    #[test]
+    fn allow_list_terms_are_never_reported() {
+        let d = PiiDetector::new(&rules::builtin().unwrap(), &ALL)
+            .unwrap()
+            .with_allow(&["support@acme.example".into(), "Jane Acme".into()])
+            .unwrap();
+        let mut out = Vec::new();
+        d.scan(
+            "write to support@acme.example or SUPPORT@ACME.EXAMPLE, cc bob@corp.example; Dear Jane Acme",
+            &mut out,
+        );
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].entity, PiiEntity::Email);
+    }
+
+    #[test]
     fn findings_are_ordered_and_disjoint() {
         let d = detector();
-        let text = "a@b.io, +1 646 917 7504, 4111 1111 1111 1111, 10.0.0.1, a@b.io";
+        let text = "a@b.io, +1 646 917 7504, 4111 1111 1111 1111, 81.2.69.160, a@b.io";
         let mut out = Vec::new();
         d.scan(text, &mut out);
         assert_eq!(out.len(), 5, "{out:?}");

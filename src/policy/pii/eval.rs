@@ -249,7 +249,7 @@ mod tests {
             "\n",
             r#"{"text":"nothing here","spans":[]}"#,
             "\n",
-            r#"{"text":"ip 10.0.0.1","spans":[]}"#,
+            r#"{"text":"ip 81.2.69.160","spans":[]}"#,
             "\n",
             "not json\n",
         );
@@ -273,14 +273,18 @@ mod corpus {
     use crate::policy::pii::policy::ALL_ENTITIES;
     use crate::policy::pii::rules;
 
-    /// The goals on the dev corpus; a rule change that regresses them fails here.
+    /// The goals on the dev corpus; a rule change that regresses them fails here. The corpus
+    /// labels private and documentation addresses as PII, which gw only reports when a pack
+    /// asks (`private_ip_addresses: true`), so the gate holds the rules to that setting.
     #[test]
     fn dev_corpus_meets_goals() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpora/pii_dev.jsonl");
         let Ok(corpus) = std::fs::read_to_string(path) else {
             panic!("dev corpus missing at {path}");
         };
-        let d = PiiDetector::new(&rules::builtin().unwrap(), &ALL_ENTITIES).unwrap();
+        let d = PiiDetector::new(&rules::builtin().unwrap(), &ALL_ENTITIES)
+            .unwrap()
+            .with_private_ips(true);
         let r = evaluate(&corpus, &d);
         eprintln!("{r}");
         for kind in [

@@ -6,15 +6,18 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde_json::Value;
 
 use crate::config::pack::{Action, Direction, PiiConfig, PiiEntity, RedactionStyle};
 use crate::error::ApiError;
-use crate::ir::{ChatRequest, ChatResponse, Part, StreamEvent, SystemBlock, ToolResultPart};
-use crate::policy::{Decision, Policy, PolicyRun};
+use crate::ir::{ChatRequest, ChatResponse, Part, StreamEvent, Zone, ZoneSet};
+use crate::policy::cache::{DEFAULT_BYTES, TextCache};
+use crate::policy::zone::{Spot, TextMut, json_strings, walk_reply, walk_request};
+use crate::policy::{Decision, Hit, MAX_HITS, Policy, PolicyRun};
 
 use super::detector::{Finding, PiiDetector};
-use super::redact::Redactor;
+use super::redact::{Redactor, label};
 use super::rules;
 use super::stream::Held;
 
@@ -38,20 +41,33 @@ pub const ALL_ENTITIES: [PiiEntity; 13] = [
 ];
 
 /// The configured PII policy: a compiled detector plus what to do with its findings.
-#[derive(Debug)]
 pub struct PiiPolicy {
     detector: PiiDetector,
+    /// Findings per text already scanned: a resent history costs a look-up, not a scan.
+    cache: TextCache<Arc<[Finding]>>,
     action: Action,
     style: RedactionStyle,
     restore: bool,
-    request: bool,
-    response: bool,
+    /// The zones read: `scan:` within the directions of `apply_to`.
+    zones: ZoneSet,
+}
+
+impl std::fmt::Debug for PiiPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PiiPolicy")
+            .field("action", &self.action)
+            .field("style", &self.style)
+            .field("restore", &self.restore)
+            .field("zones", &self.zones)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PiiPolicy {
-    /// Builds the policy from its pack settings; `rules:` is read relative to `pack_dir` (then the
-    /// current directory). Errors say which file or rule is wrong.
-    pub fn from_config(cfg: &PiiConfig, pack_dir: &Path) -> Result<Self, String> {
+    /// Builds the policy from its pack settings and the pack's `allow` list; `rules:` is read
+    /// relative to `pack_dir` (then the current directory). Errors say which file or rule is
+    /// wrong.
+    pub fn from_config(cfg: &PiiConfig, allow: &[String], pack_dir: &Path) -> Result<Self, String> {
         let mut specs = rules::builtin()?;
         if let Some(file) = &cfg.rules {
             let wanted = Path::new(file);
@@ -67,19 +83,39 @@ impl PiiPolicy {
             specs = own;
         }
         let entities = cfg.entities.as_deref().unwrap_or(&ALL_ENTITIES);
+        let detector = PiiDetector::new(&specs, entities)?
+            .with_private_ips(cfg.private_ip_addresses)
+            .with_allow(allow)?;
+        let request = cfg.apply_to.contains(&Direction::Request);
+        let response = cfg.apply_to.contains(&Direction::Response);
+        let zones: Vec<Zone> = cfg
+            .scan
+            .iter()
+            .copied()
+            .filter(|z| if z.is_reply() { response } else { request })
+            .collect();
         Ok(Self {
-            detector: PiiDetector::new(&specs, entities)?,
+            detector,
+            cache: TextCache::new(DEFAULT_BYTES),
             action: cfg.action,
             style: cfg.style,
             restore: cfg.restore && cfg.style == RedactionStyle::Placeholder,
-            request: cfg.apply_to.contains(&Direction::Request),
-            response: cfg.apply_to.contains(&Direction::Response),
+            zones: ZoneSet::of(&zones),
         })
     }
 
     /// The detector, for evaluation and benchmarks.
     pub fn detector(&self) -> &PiiDetector {
         &self.detector
+    }
+
+    /// The findings in `text`, from the cache when this text was scanned before.
+    fn findings(&self, text: &str) -> Arc<[Finding]> {
+        self.cache.get_or_compute(text, |t| {
+            let mut found = Vec::new();
+            self.detector.scan(t, &mut found);
+            found.into()
+        })
     }
 }
 
@@ -97,13 +133,12 @@ impl Policy for PiiPolicy {
         found
             .iter()
             .map(|f| {
-                let entity = serde_json::to_value(f.entity)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
                 format!(
-                    "{entity} at bytes {}..{} (rule `{}`)",
-                    f.start, f.end, f.rule
+                    "{} at bytes {}..{} (rule `{}`)",
+                    label(f.entity),
+                    f.start,
+                    f.end,
+                    f.rule
                 )
             })
             .collect()
@@ -117,6 +152,7 @@ impl Policy for PiiPolicy {
             out: String::new(),
             held: Vec::new(),
             streamed: false,
+            hits: Vec::new(),
         })
     }
 }
@@ -133,6 +169,16 @@ enum Block {
     Reasoning,
 }
 
+impl Block {
+    fn zone(self) -> Zone {
+        match self {
+            Block::Text => Zone::Reply,
+            Block::Json => Zone::ToolCall,
+            Block::Reasoning => Zone::Reasoning,
+        }
+    }
+}
+
 /// One request's PII work: placeholder table, scratch buffers, per-block stream hold-back.
 struct PiiRun {
     policy: Arc<PiiPolicy>,
@@ -142,53 +188,70 @@ struct PiiRun {
     /// `(block index, kind of block, held text)`.
     held: Vec<(u32, Block, Held)>,
     streamed: bool,
+    /// Where findings were made since the last decision.
+    hits: Vec<Hit>,
 }
 
 impl PiiRun {
-    /// Scans one text and applies the action in place; restores placeholders when asked.
-    fn text(&mut self, text: &mut String) {
-        self.found.clear();
-        self.policy.detector.scan(text, &mut self.found);
-        if !self.found.is_empty() {
-            if self.policy.action == Action::Redact {
-                self.out.clear();
-                self.redactor.redact(text, &self.found, &mut self.out);
-                std::mem::swap(text, &mut self.out);
-            } else {
-                self.redactor.count(&self.found);
+    /// Scans one text (through the cache) and applies the action in place.
+    fn text(&mut self, spot: Spot, text: &mut String) {
+        let found = self.policy.findings(text);
+        if found.is_empty() {
+            return;
+        }
+        self.note(spot, &found);
+        if self.policy.action == Action::Redact {
+            self.out.clear();
+            self.redactor.redact(text, &found, &mut self.out);
+            std::mem::swap(text, &mut self.out);
+        } else {
+            self.redactor.count(&found);
+        }
+    }
+
+    /// A text-format document: read as UTF-8 (lossily) and rewritten whole when redacted.
+    fn document(&mut self, spot: Spot, data: &mut Bytes) {
+        let mut text = String::from_utf8_lossy(data).into_owned();
+        let before = text.len();
+        self.text(spot, &mut text);
+        if self.policy.action == Action::Redact
+            && (text.len() != before || text.as_bytes() != &data[..])
+        {
+            *data = Bytes::from(text);
+        }
+    }
+
+    /// Any text of the walker.
+    fn visit(&mut self, spot: Spot, t: TextMut<'_>) {
+        match t {
+            TextMut::Str(s) => self.text(spot, s),
+            TextMut::Json(v) => json_strings(v, &mut |s| self.text(spot, s)),
+            TextMut::Doc(d) => self.document(spot, d),
+        }
+    }
+
+    /// Adds `found` to the hit list under `spot` (merged with the last hit when it is the same
+    /// place).
+    fn note(&mut self, spot: Spot, found: &[Finding]) {
+        let same = self.hits.last().is_some_and(|h| h.spot == spot);
+        if !same {
+            if self.hits.len() >= MAX_HITS {
+                return;
             }
+            self.hits.push(Hit {
+                spot,
+                entities: Vec::new(),
+                score: None,
+            });
         }
-    }
-
-    /// Every string value inside a JSON document (keys are structure, not data).
-    fn json(&mut self, v: &mut Value) {
-        match v {
-            Value::String(s) => self.text(s),
-            Value::Array(a) => a.iter_mut().for_each(|x| self.json(x)),
-            Value::Object(o) => o.values_mut().for_each(|x| self.json(x)),
-            _ => {}
-        }
-    }
-
-    /// Every text of `parts`; with `reply`, reasoning text too. Reasoning in a request is the
-    /// model's own earlier output (already scanned as a reply) and Bedrock checks it against its
-    /// signature, so it is left as sent.
-    fn parts(&mut self, parts: &mut [Part], reply: bool) {
-        for p in parts {
-            match p {
-                Part::Text(t) => self.text(t),
-                Part::Reasoning { text, .. } if reply => self.text(text),
-                Part::ToolUse { input, .. } => self.json(input),
-                Part::ToolResult { content, .. } => {
-                    for c in content {
-                        match c {
-                            ToolResultPart::Text(t) => self.text(t),
-                            ToolResultPart::Json(v) => self.json(v),
-                            ToolResultPart::Image { .. } => {}
-                        }
-                    }
-                }
-                _ => {}
+        let Some(hit) = self.hits.last_mut() else {
+            return;
+        };
+        for f in found {
+            let name = label(f.entity);
+            match hit.entities.iter_mut().find(|(n, _)| n == name) {
+                Some((_, n)) => *n += 1,
+                None => hit.entities.push((name.to_owned(), 1)),
             }
         }
     }
@@ -204,15 +267,18 @@ impl PiiRun {
         };
         let names: Vec<&str> = entities.iter().map(|(n, _)| n.as_str()).collect();
         let names = names.join(", ");
+        let hits = std::mem::take(&mut self.hits);
+        let places: Vec<String> = hits.iter().map(|h| h.spot.to_string()).collect();
         decisions.push(Decision {
-            policy: NAME,
-            action,
             entities,
-            score: None,
+            found: hits,
+            ..Decision::new(NAME, action)
         });
         if action == "blocked" {
             return Err(ApiError::invalid_request(format!(
-                "the {what} contains personal data or secrets ({names}); remove them and retry"
+                "the {what} contains personal data or secrets ({names}, in {}); remove them and \
+                 retry",
+                places.join(", ")
             ))
             .with_code(NAME));
         }
@@ -223,11 +289,21 @@ impl PiiRun {
     fn release(&mut self, i: usize, all: bool) -> Option<StreamEvent> {
         let (index, kind, held) = &mut self.held[i];
         let (index, kind) = (*index, *kind);
-        // Without response scanning (restore only) nothing is detected, only placeholders held.
-        let det = self.policy.response.then_some(&self.policy.detector);
+        // Without scanning this block's zone (restore only) nothing is detected, only
+        // placeholders held.
+        let det = self
+            .policy
+            .zones
+            .contains(kind.zone())
+            .then_some(&self.policy.detector);
         let raw = held.release(det, &mut self.found, all);
         if raw.is_empty() {
             return None;
+        }
+        if !self.found.is_empty() {
+            let found = std::mem::take(&mut self.found);
+            self.note(Spot::at(kind.zone()), &found);
+            self.found = found;
         }
         let mut text = if self.found.is_empty() {
             raw
@@ -288,17 +364,10 @@ impl PolicyRun for PiiRun {
         req: &mut ChatRequest,
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
-        if !self.policy.request {
+        if !self.policy.zones.any_request() {
             return Ok(());
         }
-        for block in &mut req.system {
-            if let SystemBlock::Text(t) = block {
-                self.text(t);
-            }
-        }
-        for m in &mut req.messages {
-            self.parts(&mut m.content, false);
-        }
+        walk_request(req, self.policy.zones, |spot, t| self.visit(spot, t));
         self.decide("request", decisions)
     }
 
@@ -307,8 +376,8 @@ impl PolicyRun for PiiRun {
         resp: &mut ChatResponse,
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
-        if self.policy.response {
-            self.parts(&mut resp.content, true);
+        if self.policy.zones.any_reply() {
+            walk_reply(resp, self.policy.zones, |spot, t| self.visit(spot, t));
             self.decide("reply", decisions)?;
         }
         if self.policy.restore && self.redactor.has_placeholders() {
@@ -329,14 +398,20 @@ impl PolicyRun for PiiRun {
         out: &mut Vec<StreamEvent>,
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
-        let scan = self.policy.response;
+        let zones = self.policy.zones;
         let restore = self.policy.restore && self.redactor.has_placeholders();
         let (index, kind, delta) = match event {
-            StreamEvent::TextDelta { index, text } if scan || restore => (index, Block::Text, text),
-            StreamEvent::ToolInputDelta { index, json } if scan || restore => {
+            StreamEvent::TextDelta { index, text } if zones.contains(Zone::Reply) || restore => {
+                (index, Block::Text, text)
+            }
+            StreamEvent::ToolInputDelta { index, json }
+                if zones.contains(Zone::ToolCall) || restore =>
+            {
                 (index, Block::Json, json)
             }
-            StreamEvent::ReasoningDelta { index, text } if scan => (index, Block::Reasoning, text),
+            StreamEvent::ReasoningDelta { index, text } if zones.contains(Zone::Reasoning) => {
+                (index, Block::Reasoning, text)
+            }
             other => {
                 // Anything else is a boundary: what was held before it goes out before it.
                 self.flush(out, decisions)?;
@@ -370,7 +445,7 @@ impl PolicyRun for PiiRun {
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
         self.flush(out, decisions)?;
-        if self.streamed && self.policy.response {
+        if self.streamed && self.policy.zones.any_reply() {
             self.streamed = false;
             self.decide("reply", decisions)?;
         }

@@ -56,14 +56,17 @@ impl Validator {
             Self::Iban => return iban_end(s).map(|n| start + n),
             Self::Ssn => ssn(s),
             Self::Phone => phone(s),
-            Self::Ipv4 => ipv4_alone(text, start, end),
+            Self::Ipv4 => ipv4_alone(text, start, end) && ip_class(s) != IpClass::Never,
             Self::Ipv6 => {
-                s.parse::<Ipv6Addr>().is_ok() && s.bytes().filter(|&b| b == b':').count() >= 2
+                s.parse::<Ipv6Addr>().is_ok()
+                    && s.bytes().filter(|&b| b == b':').count() >= 2
+                    && !text[..start].ends_with(|c: char| c.is_ascii_hexdigit() || c == ':')
+                    && ip_class(s) != IpClass::Never
             }
             Self::Secret => return secret_end(s).map(|n| start + n),
             Self::License => license(s),
             Self::Date => date(s),
-            Self::Name => name(s),
+            Self::Name => name(s) && standalone(text, start, end),
             Self::Address => s.bytes().any(|b| b.is_ascii_digit()),
             Self::Street => street(s),
         };
@@ -146,6 +149,71 @@ fn phone(s: &str) -> bool {
         _ => return false,
     };
     nanp[0] >= b'2' && nanp[3] >= b'2'
+}
+
+/// What kind of address an IP is, for deciding whether it is personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpClass {
+    /// Routable on the internet: can point at a person's connection.
+    Public,
+    /// Private (10/8, 172.16/12, 192.168/16, fc00::/7), shared (100.64/10), link-local,
+    /// documentation, benchmark, multicast and reserved ranges: inside someone's network or in an
+    /// example. Counted only when the pack asks (`private_ip_addresses: true`).
+    NonPublic,
+    /// Loopback, unspecified (`0.0.0.0`, `::`) and broadcast: code and configuration are full of
+    /// them (`127.0.0.1:8080`), and they point at nobody.
+    Never,
+}
+
+/// The class of an address written as `s` (anything that does not parse counts as public, so
+/// the caller's own validation decides).
+pub fn ip_class(s: &str) -> IpClass {
+    if let Ok(v4) = s.parse::<std::net::Ipv4Addr>() {
+        let [a, b, ..] = v4.octets();
+        return if v4.is_loopback() || v4.is_unspecified() || v4.is_broadcast() || a == 0 {
+            IpClass::Never
+        } else if v4.is_private()
+            || v4.is_link_local()
+            || v4.is_documentation()
+            || v4.is_multicast()
+            || (a == 100 && (64..128).contains(&b))
+            || (a == 198 && (b == 18 || b == 19))
+            || (a == 192 && b == 0)
+            || a >= 240
+        {
+            IpClass::NonPublic
+        } else {
+            IpClass::Public
+        };
+    }
+    if let Ok(v6) = s.parse::<Ipv6Addr>() {
+        if let Some(v4) = v6.to_ipv4_mapped() {
+            return ip_class(&v4.to_string());
+        }
+        let seg = v6.segments();
+        return if v6.is_loopback() || v6.is_unspecified() {
+            IpClass::Never
+        } else if v6.is_multicast()
+            || (seg[0] == 0x2001 && seg[1] == 0x0db8)
+            || (seg[0] & 0xfe00) == 0xfc00
+            || (seg[0] & 0xffc0) == 0xfe80
+        {
+            IpClass::NonPublic
+        } else {
+            IpClass::Public
+        };
+    }
+    IpClass::Public
+}
+
+/// A name candidate stands alone: not glued to an identifier (`[PERSON]Comments` came from a
+/// CamelCase tool name, `obj.Jane` from code).
+fn standalone(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let glued_before = before.is_some_and(|c| c.is_alphanumeric() || "_./\\@$#".contains(c));
+    let glued_after = after.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    !glued_before && !glued_after
 }
 
 fn ipv4_alone(text: &str, start: usize, end: usize) -> bool {
@@ -348,6 +416,47 @@ mod tests {
         assert!(Validator::Ipv4.check(t, 5, 13).is_some());
         assert!(ok(Validator::Ipv6, "fe80::9a74:7d8d:30f9"));
         assert!(!ok(Validator::Ipv6, "12:29:04"));
+        let t = "base_url=\"http://127.0.0.1:8080/v1\"";
+        assert!(Validator::Ipv4.check(t, 17, 26).is_none(), "loopback");
+        assert!(!ok(Validator::Ipv6, "::1") && !ok(Validator::Ipv4, "0.0.0.0"));
+    }
+
+    #[test]
+    fn ip_classes() {
+        for (ip, class) in [
+            ("8.8.8.8", IpClass::Public),
+            ("148.28.122.103", IpClass::Public),
+            ("2a00:1450:4001:81b::200e", IpClass::Public),
+            ("10.1.2.3", IpClass::NonPublic),
+            ("172.20.0.5", IpClass::NonPublic),
+            ("192.168.1.10", IpClass::NonPublic),
+            ("100.72.1.1", IpClass::NonPublic),
+            ("169.254.169.254", IpClass::NonPublic),
+            ("203.0.113.9", IpClass::NonPublic),
+            ("fe80::9a74:7d8d:30f9", IpClass::NonPublic),
+            ("fd12:3456::1", IpClass::NonPublic),
+            ("2001:db8::1", IpClass::NonPublic),
+            ("127.0.0.1", IpClass::Never),
+            ("0.0.0.0", IpClass::Never),
+            ("255.255.255.255", IpClass::Never),
+            ("::1", IpClass::Never),
+            ("::ffff:127.0.0.1", IpClass::Never),
+        ] {
+            assert_eq!(ip_class(ip), class, "{ip}");
+        }
+    }
+
+    #[test]
+    fn names_glued_to_identifiers_are_not_names() {
+        let t = "call AddJohn SmithComments now";
+        // "John Smith" followed by "Comments" with no break is part of an identifier.
+        let (s, e) = (8, 18);
+        assert_eq!(&t[s..e], "John Smith");
+        assert!(Validator::Name.check(t, s, e).is_none());
+        let t = "ask John Smith today";
+        assert!(Validator::Name.check(t, 4, 14).is_some());
+        let t = "cfg.John Smith";
+        assert!(Validator::Name.check(t, 4, 14).is_none());
     }
 
     #[test]

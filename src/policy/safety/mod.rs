@@ -15,9 +15,10 @@ use std::sync::Arc;
 
 use crate::config::pack::{Action, SafetyConfig, SafetyMode};
 use crate::error::ApiError;
-use crate::ir::{ChatRequest, ChatResponse, Part, StreamEvent};
-use crate::policy::injection::{fold, for_each_untrusted_text};
-use crate::policy::{Decision, Policy, PolicyRun};
+use crate::ir::{ChatRequest, ChatResponse, StreamEvent, Zone, ZoneSet};
+use crate::policy::injection::fold;
+use crate::policy::zone::{Spot, TextMut, walk_reply, walk_request};
+use crate::policy::{Decision, Hit, MAX_HITS, Policy, PolicyRun};
 
 use lexicon::Lexicon;
 use stream::StreamScan;
@@ -32,6 +33,7 @@ const NAME: &str = "safety-filter";
 pub struct SafetyPolicy {
     lexicon: Lexicon,
     block: bool,
+    zones: ZoneSet,
 }
 
 impl SafetyPolicy {
@@ -52,7 +54,9 @@ impl SafetyPolicy {
         if let Some((name, text)) = &extra {
             files.push((name, text.as_str()));
         }
-        Self::from_lexicons(&files, cfg.mode, cfg.action)
+        let mut policy = Self::from_lexicons(&files, cfg.mode, cfg.action)?;
+        policy.zones = ZoneSet::of(&cfg.scan);
+        Ok(policy)
     }
 
     /// Builds the filter from lexicon files (`(origin, yaml)`), for tests and benchmarks.
@@ -71,7 +75,11 @@ impl SafetyPolicy {
             }
         };
         let lexicon = Lexicon::from_yaml(files, mode).map_err(|e| format!("safety-filter: {e}"))?;
-        Ok(Self { lexicon, block })
+        Ok(Self {
+            lexicon,
+            block,
+            zones: ZoneSet::of(&[Zone::User, Zone::Document, Zone::Reply, Zone::Reasoning]),
+        })
     }
 
     /// Flagged categories with counts in one text (whole-text scan, as for requests).
@@ -90,9 +98,41 @@ impl SafetyPolicy {
     }
 
     /// Records the decision and, when blocking, returns the client-facing error.
+    /// Counts the categories in one text of the walker, noting where they were.
+    fn visit(
+        &self,
+        spot: Spot,
+        t: TextMut<'_>,
+        counts: &mut BTreeMap<String, u32>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let mut here = BTreeMap::new();
+        match t {
+            TextMut::Str(s) => self.count(s, &mut here),
+            TextMut::Json(v) => {
+                crate::policy::zone::json_strings(v, &mut |s| self.count(s, &mut here));
+            }
+            TextMut::Doc(d) => self.count(&String::from_utf8_lossy(d), &mut here),
+        }
+        if here.is_empty() {
+            return;
+        }
+        for (c, n) in &here {
+            *counts.entry(c.clone()).or_default() += n;
+        }
+        if hits.len() < MAX_HITS {
+            hits.push(Hit {
+                spot,
+                entities: here.into_iter().collect(),
+                score: None,
+            });
+        }
+    }
+
     fn decide(
         &self,
         counts: BTreeMap<String, u32>,
+        hits: Vec<Hit>,
         what: &str,
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
@@ -104,10 +144,9 @@ impl SafetyPolicy {
         };
         let names: Vec<String> = counts.keys().map(|c| format!("`{c}`")).collect();
         decisions.push(Decision {
-            policy: NAME,
-            action,
             entities: counts.into_iter().collect(),
-            score: None,
+            found: hits,
+            ..Decision::new(NAME, action)
         });
         if hit && self.block {
             return Err(ApiError::invalid_request(format!(
@@ -147,9 +186,15 @@ impl PolicyRun for SafetyRun {
         req: &mut ChatRequest,
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
-        let mut counts = BTreeMap::new();
-        for_each_untrusted_text(req, |t| self.policy.count(&t, &mut counts));
-        self.policy.decide(counts, "the request", decisions)
+        let p = Arc::clone(&self.policy);
+        if !p.zones.any_request() {
+            return Ok(());
+        }
+        let (mut counts, mut hits) = (BTreeMap::new(), Vec::new());
+        walk_request(req, p.zones, |spot, t| {
+            p.visit(spot, t, &mut counts, &mut hits)
+        });
+        p.decide(counts, hits, "the request", decisions)
     }
 
     fn on_response(
@@ -157,16 +202,15 @@ impl PolicyRun for SafetyRun {
         resp: &mut ChatResponse,
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
-        let mut counts = BTreeMap::new();
-        for part in &resp.content {
-            match part {
-                Part::Text(t) | Part::Reasoning { text: t, .. } => {
-                    self.policy.count(t, &mut counts);
-                }
-                _ => {}
-            }
+        let p = Arc::clone(&self.policy);
+        if !p.zones.any_reply() {
+            return Ok(());
         }
-        self.policy.decide(counts, "the model's reply", decisions)
+        let (mut counts, mut hits) = (BTreeMap::new(), Vec::new());
+        walk_reply(resp, p.zones, |spot, t| {
+            p.visit(spot, t, &mut counts, &mut hits)
+        });
+        p.decide(counts, hits, "the model's reply", decisions)
     }
 
     fn on_event(
@@ -175,6 +219,18 @@ impl PolicyRun for SafetyRun {
         out: &mut Vec<StreamEvent>,
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
+        let zones = self.policy.zones;
+        match &event {
+            StreamEvent::TextDelta { .. } if !zones.contains(Zone::Reply) => {
+                out.push(event);
+                return Ok(());
+            }
+            StreamEvent::ReasoningDelta { .. } if !zones.contains(Zone::Reasoning) => {
+                out.push(event);
+                return Ok(());
+            }
+            _ => {}
+        }
         let lexicon = &self.policy.lexicon;
         let found = self.stream.push(event, lexicon, self.policy.block, out);
         if !found.is_empty() {
@@ -182,7 +238,14 @@ impl PolicyRun for SafetyRun {
             for c in found {
                 *counts.entry(lexicon.category(c).to_string()).or_default() += 1;
             }
-            return self.policy.decide(counts, "the model's reply", decisions);
+            let hits = vec![Hit {
+                spot: Spot::at(Zone::Reply),
+                entities: counts.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+                score: None,
+            }];
+            return self
+                .policy
+                .decide(counts, hits, "the model's reply", decisions);
         }
         Ok(())
     }
@@ -198,6 +261,16 @@ impl PolicyRun for SafetyRun {
         for c in self.stream.take_logged().into_iter().chain(found) {
             *counts.entry(lexicon.category(c).to_string()).or_default() += 1;
         }
-        self.policy.decide(counts, "the model's reply", decisions)
+        let hits = if counts.is_empty() {
+            Vec::new()
+        } else {
+            vec![Hit {
+                spot: Spot::at(Zone::Reply),
+                entities: counts.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+                score: None,
+            }]
+        };
+        self.policy
+            .decide(counts, hits, "the model's reply", decisions)
     }
 }
