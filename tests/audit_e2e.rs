@@ -43,6 +43,7 @@ impl PolicyRun for BlockLlamaRun {
             action: if blocked { "blocked" } else { "allowed" },
             entities: vec![],
             score: None,
+            found: Vec::new(),
         });
         if blocked {
             return Err(ApiError::new(

@@ -31,6 +31,8 @@ pub struct Capabilities {
     pub temperature_xor_top_p: bool,
     /// Accepts `cachePoint` blocks.
     pub cache_points: bool,
+    /// The most output tokens the model may be asked for, where gw knows it.
+    pub max_output_tokens: Option<u32>,
 }
 
 /// One row of the table: which models it covers and what they accept.
@@ -92,6 +94,30 @@ const TABLE: &[Row] = &[
 /// conservative set as `Other`.
 const FALLBACK: Flags = Flags([Y, Y, N, N, N, N, N, N]);
 
+/// Output-token ceilings by model id (the model cards' "max output"): `(text in the normalised
+/// id, ceiling)`, tried in order. Used where gw must choose `maxTokens` itself, e.g. when a
+/// thinking budget is dropped because the model cannot think.
+#[rustfmt::skip]
+const OUTPUT_LIMITS: &[(&str, u32)] = &[
+    ("claude-3-haiku", 4096),
+    ("claude-3-sonnet", 4096),
+    ("claude-3-opus", 4096),
+    ("claude-3-5-haiku", 8192),
+    ("claude-3-5-sonnet", 8192),
+    ("claude-3-7-sonnet", 64000),
+    ("claude-opus-4-1", 32000),
+    ("claude-opus-4-2", 32000),
+    ("claude-opus-4-5", 64000),
+    ("claude-opus-4", 32000),
+    ("claude-sonnet-4", 64000),
+    ("claude-haiku-4", 64000),
+    ("nova-micro", 10000),
+    ("nova-lite", 10000),
+    ("nova-pro", 10000),
+    ("llama3", 2048),
+    ("mistral-large", 8192),
+];
+
 /// Geography prefixes of system-defined cross-region inference profiles.
 const GEO_PREFIXES: &[&str] = &["us-gov.", "us.", "eu.", "apac.", "jp.", "au.", "global."];
 
@@ -144,6 +170,10 @@ pub fn capabilities(model_id: &str, family: Option<ModelFamily>) -> Capabilities
         thinking,
         temperature_xor_top_p: xor,
         cache_points: cache,
+        max_output_tokens: OUTPUT_LIMITS
+            .iter()
+            .find(|(text, _)| id.contains(text))
+            .map(|(_, n)| *n),
     }
 }
 

@@ -156,9 +156,15 @@ fn inference_config(
     thinking: Option<Thinking>,
 ) -> InferenceConfiguration {
     let requested = req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS).max(1);
-    let max_tokens = match thinking {
-        Some(t) => t.budget_tokens.saturating_add(requested),
-        None => requested,
+    let max_tokens = match (thinking, req.thinking) {
+        (Some(t), _) => t.budget_tokens.saturating_add(requested),
+        // Thinking was asked for but the model cannot think, so it is dropped: the model gets
+        // the client's whole `max_tokens` (answer plus budget), within its output ceiling.
+        (None, Some(t)) => t
+            .budget_tokens
+            .saturating_add(requested)
+            .min(caps.max_output_tokens.unwrap_or(u32::MAX)),
+        (None, None) => requested,
     };
     let mut temperature = req.temperature.map(|t| t.clamp(0.0, 1.0));
     let mut top_p = req.top_p.map(|p| p.clamp(0.0, 1.0));
@@ -305,6 +311,24 @@ mod tests {
     }
 
     #[test]
+    fn dropped_thinking_gives_the_answer_the_whole_budget() {
+        // Claude Code on Claude 3 Haiku: max_tokens 32000 with a 31999-token thinking budget.
+        // The IR keeps the answer's share (1); the model must get the client's whole 32000,
+        // capped at Haiku 3's 4096 output tokens.
+        let mut req = hello();
+        req.max_tokens = Some(1);
+        req.thinking = Some(Thinking {
+            budget_tokens: 31999,
+        });
+        let haiku3 = "anthropic.claude-3-haiku-20240307-v1:0";
+        let c = call(&req, haiku3);
+        assert!(c.additional_fields.is_none());
+        assert_eq!(inference(&c).max_tokens(), Some(4096));
+        // Where the ceiling is unknown, the whole 32000.
+        assert_eq!(inference(&call(&req, "meta.unknown-model-v1:0")).max_tokens(), Some(32000));
+    }
+
+    #[test]
     fn thinking_is_ignored_where_unsupported() {
         let mut req = hello();
         req.thinking = Some(Thinking {
@@ -314,7 +338,11 @@ mod tests {
         for model in [CLAUDE_35, NOVA] {
             let c = call(&req, model);
             assert!(c.additional_fields.is_none(), "{model}");
-            assert_eq!(inference(&c).max_tokens(), Some(DEFAULT_MAX_TOKENS as i32));
+            // The dropped budget goes to the answer (both are within these models' ceilings).
+            assert_eq!(
+                inference(&c).max_tokens(),
+                Some(DEFAULT_MAX_TOKENS as i32 + 2048)
+            );
             assert_eq!(inference(&c).temperature(), Some(0.5));
         }
     }
