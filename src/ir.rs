@@ -36,6 +36,9 @@ pub struct ChatRequest {
     pub include_usage: bool,
     /// End-user id for Bedrock's invocation logs, already sanitised.
     pub user: Option<String>,
+    /// Texts to embed (the embeddings door), in order; the chain reads them as the `embedding`
+    /// zone, so embedding inputs pass the same policies as chat.
+    pub inputs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -275,6 +278,8 @@ pub enum Zone {
     ToolResult,
     /// Attached documents a text format gw can read (txt, md, csv, html).
     Document,
+    /// Texts sent to an embedding model.
+    Embedding,
     /// The reply's text.
     Reply,
     /// The arguments of the tool calls in the reply.
@@ -285,13 +290,14 @@ pub enum Zone {
 
 impl Zone {
     /// Every zone, in the order a request and then its reply are read.
-    pub const ALL: [Zone; 9] = [
+    pub const ALL: [Zone; 10] = [
         Zone::System,
         Zone::Tools,
         Zone::User,
         Zone::Assistant,
         Zone::ToolResult,
         Zone::Document,
+        Zone::Embedding,
         Zone::Reply,
         Zone::ToolCall,
         Zone::Reasoning,
@@ -306,6 +312,7 @@ impl Zone {
             Zone::Assistant => "assistant",
             Zone::ToolResult => "tool_result",
             Zone::Document => "document",
+            Zone::Embedding => "embedding",
             Zone::Reply => "reply",
             Zone::ToolCall => "tool_call",
             Zone::Reasoning => "reasoning",

@@ -23,7 +23,7 @@ use crate::audit::{ContentCapture, Outcome, RequestLog};
 use crate::error::{ApiError, ErrorKind};
 use crate::ir::{ChatRequest, ChatResponse, StopReason, StreamEvent, Usage};
 use crate::policy::{ChainRun, Decision};
-use crate::provider::{EventStream, FailureClass, ProviderError};
+use crate::provider::{EmbedRequest, Embeddings, EventStream, FailureClass, ProviderError};
 use crate::routing::{self, Attempt};
 use crate::runtime::{Runtime, TargetRuntime};
 use crate::telemetry::spans;
@@ -110,8 +110,8 @@ pub fn admit(
 }
 
 /// The caller's key, allow-list, budget and rate limit for `model`, charging `estimate` tokens.
-/// Shared by [`admit`] and the front doors that do not run the chat pipeline (embeddings).
-pub fn authorize(
+/// Charged at admission, whatever the door.
+fn authorize(
     rt: &Runtime,
     headers: &HeaderMap,
     model: &str,
@@ -224,6 +224,95 @@ pub async fn complete(
         Err(error) => Err(Box::new(Failure {
             error,
             outcome: Outcome::Blocked,
+            attempts,
+            rate,
+        })),
+    }
+}
+
+/// Step 2 for the embeddings door: the chain already read (and, per the pack, redacted) the
+/// inputs at admission; they go to the embedding model through the same gate, retries and
+/// fallback as chat, and the key and target are charged for the input tokens.
+pub async fn embed(
+    rt: &Runtime,
+    adm: Admitted,
+    dimensions: Option<u32>,
+    input_type: Option<String>,
+    log: &mut RequestLog,
+) -> Result<(Embeddings, Vec<Attempt>, Receipt), Box<Failure>> {
+    let Admitted { req, grant, .. } = adm;
+    let route = rt
+        .route(&req.model)
+        .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let call = EmbedRequest {
+        texts: req.inputs,
+        dimensions,
+        input_type,
+    };
+    let mut attempts = Vec::new();
+    let mut seen = RateState::default();
+    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
+        gate(t, grant.charged, &mut seen, || t.provider.embed(&call))
+    })
+    .await;
+    log.set_attempts(&attempts);
+    let rate = access::merge(grant.rate, seen);
+    match result {
+        Ok((idx, out)) => {
+            let usage = Usage {
+                input: out.input_tokens,
+                ..Usage::default()
+            };
+            log.set_usage(usage);
+            let cost_usd = settle(&grant, Some(&rt.targets[idx].access), &usage, log);
+            Ok((out, attempts, Receipt { cost_usd, rate }))
+        }
+        Err(e) => {
+            grant.settle(None, &Usage::default());
+            Err(Box::new(Failure {
+                error: e.api,
+                outcome: Outcome::Failed,
+                attempts,
+                rate,
+            }))
+        }
+    }
+}
+
+/// Step 2 for Anthropic's `count_tokens`: Bedrock CountTokens on the policed request, through
+/// the same gate (the targets' own limits), retries and fallback. Nothing is generated, so the
+/// key's token estimate is refunded.
+pub async fn count_tokens(
+    rt: &Runtime,
+    adm: Admitted,
+    log: &mut RequestLog,
+) -> Result<(u64, Vec<Attempt>, Receipt), Box<Failure>> {
+    let Admitted { req, grant, .. } = adm;
+    let route = rt
+        .route(&req.model)
+        .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let mut attempts = Vec::new();
+    let mut seen = RateState::default();
+    let req = &req;
+    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
+        gate(t, 0, &mut seen, || t.provider.count_tokens(req))
+    })
+    .await;
+    log.set_attempts(&attempts);
+    grant.settle(None, &Usage::default());
+    let rate = access::merge(grant.rate, seen);
+    match result {
+        Ok((_, tokens)) => Ok((
+            tokens,
+            attempts,
+            Receipt {
+                cost_usd: None,
+                rate,
+            },
+        )),
+        Err(e) => Err(Box::new(Failure {
+            error: e.api,
+            outcome: Outcome::Failed,
             attempts,
             rate,
         })),

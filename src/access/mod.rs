@@ -358,6 +358,7 @@ pub fn estimate(req: &ChatRequest) -> u64 {
             }
         }
     }
+    bytes += req.inputs.iter().map(String::len).sum::<usize>();
     let output = req.max_tokens.map_or(DEFAULT_OUTPUT_ESTIMATE, u64::from);
     (bytes as u64).div_ceil(4) + fixed + output
 }

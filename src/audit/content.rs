@@ -99,6 +99,9 @@ impl ContentCapture {
                 }
             }
         }
+        for input in &req.inputs {
+            push_line(&mut out, "embed", input);
+        }
         self.mask(&out)
     }
 

@@ -717,7 +717,8 @@ pub struct PiiConfig {
     #[serde(default = "default_apply_to")]
     pub apply_to: Vec<Direction>,
     /// Zones scanned. Default: `user`, `assistant` (history, where restored values come back),
-    /// `tool_result`, `document`, and the reply's `reply`, `tool_call` and `reasoning`. The
+    /// `tool_result`, `document`, `embedding` inputs, and the reply's `reply`, `tool_call` and
+    /// `reasoning`. The
     /// operator's `system` prompt and `tools` only when listed: rewriting them changes what the
     /// operator wrote and defeats prompt caching on it.
     #[serde(default = "pii_zones")]
@@ -759,6 +760,7 @@ fn pii_zones() -> Vec<Zone> {
         Zone::Assistant,
         Zone::ToolResult,
         Zone::Document,
+        Zone::Embedding,
         Zone::Reply,
         Zone::ToolCall,
         Zone::Reasoning,

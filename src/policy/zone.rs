@@ -17,8 +17,8 @@ use crate::ir::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Spot {
     pub zone: Zone,
-    /// Index into the request's `messages` (absent for the system prompt, tool definitions and
-    /// the reply).
+    /// Index into the request's `messages` (for `embedding`, into its inputs; absent for the
+    /// system prompt, tool definitions and the reply).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<u32>,
 }
@@ -107,6 +107,18 @@ pub fn walk_request(
             if zones.contains(zone) {
                 visit(Spot { zone, message }, text);
             }
+        }
+    }
+    if zones.contains(Zone::Embedding) {
+        for (i, input) in req.inputs.iter_mut().enumerate() {
+            let message = Some(u32::try_from(i).unwrap_or(u32::MAX));
+            visit(
+                Spot {
+                    zone: Zone::Embedding,
+                    message,
+                },
+                TextMut::Str(input),
+            );
         }
     }
 }

@@ -1,6 +1,6 @@
-//! `POST /v1/embeddings` through InvokeModel (Titan text, Cohere embed v3), behind the same key,
-//! allow-list, rate-limit and budget checks as chat (`pipeline::authorize`), priced per input
-//! token.
+//! `POST /v1/embeddings` through InvokeModel (Titan text, Cohere embed v3). The inputs enter the
+//! same pipeline as chat (`pipeline::admit`: kill switch, key, allow-list, limits, and the policy
+//! chain on the `embedding` zone), then `pipeline::embed`; priced per input token.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -10,13 +10,10 @@ use axum::response::Response;
 use super::{
     AppState, body, fail, fail_with_attempts, new_request_id, receipt_headers, response_headers,
 };
-use crate::access::{self, store::RateState};
 use crate::audit::{Outcome, RequestLog};
-use crate::ir::Usage;
+use crate::ir::ChatRequest;
 use crate::openai::{self, EmbeddingsRequest, embeddings_response, parse_embeddings};
-use crate::pipeline::{self, Failure, Receipt};
-use crate::provider::EmbedRequest;
-use crate::routing;
+use crate::pipeline;
 
 /// `POST /v1/embeddings`.
 pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -43,56 +40,23 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
         Ok(j) => j,
         Err(e) => return fail(&mut log, e, Outcome::Rejected),
     };
-    if let Err(e) = pipeline::check_enabled(&rt) {
-        return fail(&mut log, e, Outcome::Rejected);
-    }
-    let estimate = if rt.access.counts_tokens {
-        let bytes: usize = job.texts.iter().map(String::len).sum();
-        (bytes as u64).div_ceil(4)
-    } else {
-        0
+    // The inputs enter the same pipeline as chat: kill switch, key, limits, and the chain on
+    // the `embedding` zone (PII redacted before Bedrock sees it).
+    let req = ChatRequest {
+        model: model.clone(),
+        inputs: job.texts,
+        max_tokens: Some(0),
+        ..ChatRequest::default()
     };
-    let grant = match pipeline::authorize(&rt, &headers, &model, estimate, &mut log) {
-        Ok(g) => g,
+    let admitted = match pipeline::admit(&rt, &headers, req, &mut log) {
+        Ok(a) => a,
         Err(f) => return fail_with_attempts(&mut log, *f),
     };
-    let route = match rt.route(&model) {
-        Ok(r) => r,
-        Err(e) => return fail(&mut log, e, Outcome::Rejected),
-    };
-    let req = EmbedRequest {
-        texts: job.texts,
-        dimensions: job.dimensions,
-        input_type: job.input_type,
-    };
-    let mut attempts = Vec::new();
-    let mut seen = RateState::default();
-    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
-        pipeline::gate(t, grant.charged, &mut seen, || t.provider.embed(&req))
-    })
-    .await;
-    log.set_attempts(&attempts);
-    let rate = access::merge(grant.rate, seen);
-    let (idx, out) = match result {
-        Ok(r) => r,
-        Err(e) => {
-            grant.settle(None, &Usage::default());
-            let f = Failure {
-                error: e.api,
-                outcome: Outcome::Failed,
-                attempts,
-                rate,
-            };
-            return fail_with_attempts(&mut log, f);
-        }
-    };
-    let usage = Usage {
-        input: out.input_tokens,
-        ..Usage::default()
-    };
-    log.set_usage(usage);
-    let cost_usd = grant.settle(Some(&rt.targets[idx].access), &usage);
-    log.set_cost(cost_usd);
+    let (out, attempts, receipt) =
+        match pipeline::embed(&rt, admitted, job.dimensions, job.input_type, &mut log).await {
+            Ok(r) => r,
+            Err(f) => return fail_with_attempts(&mut log, *f),
+        };
     let resp = embeddings_response(&model, &out.vectors, out.input_tokens, job.encoding);
     let body = match serde_json::to_vec(&resp) {
         Ok(b) => b,
@@ -111,6 +75,6 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
         HeaderValue::from_static("application/json"),
     );
     response_headers(&mut response, &request_id, &attempts);
-    receipt_headers(&mut response, &Receipt { cost_usd, rate });
+    receipt_headers(&mut response, &receipt);
     response
 }

@@ -19,7 +19,6 @@ use super::{
 use crate::anthropic::{self, CountTokensResponse, EventEncoder, MessagesRequest, Purpose};
 use crate::audit::{Outcome, RequestLog};
 use crate::error::ApiError;
-use crate::ir::Usage;
 use crate::ir::{ChatRequest, StreamEvent};
 use crate::pipeline::{self, Failure, Receipt};
 use crate::routing;
@@ -87,40 +86,15 @@ pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body:
         Ok(a) => a,
         Err(f) => return fail(&mut log, &request_id, *f),
     };
-    let req = &admitted.req;
-    let route = match rt.route(&req.model) {
-        Ok(r) => r,
-        Err(e) => return fail(&mut log, &request_id, rejected(e)),
-    };
-    let mut attempts = Vec::new();
-    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
-        t.provider.count_tokens(req)
-    })
-    .await;
-    log.set_attempts(&attempts);
-    admitted.grant.settle(None, &Usage::default());
-    let receipt = Receipt {
-        cost_usd: None,
-        rate: admitted.grant.rate,
-    };
-    match result {
-        Ok((_, input_tokens)) => json_ok(
+    match pipeline::count_tokens(&rt, admitted, &mut log).await {
+        Ok((input_tokens, attempts, receipt)) => json_ok(
             &mut log,
             &request_id,
             &CountTokensResponse { input_tokens },
             attempts,
             &receipt,
         ),
-        Err(e) => fail(
-            &mut log,
-            &request_id,
-            Failure {
-                error: e.api,
-                outcome: Outcome::Failed,
-                attempts,
-                rate: receipt.rate,
-            },
-        ),
+        Err(f) => fail(&mut log, &request_id, *f),
     }
 }
 

@@ -282,3 +282,67 @@ providers:
     );
     assert!(records.iter().all(|r| r.outcome == Outcome::Served));
 }
+
+/// One test per door beyond chat and messages: embedding inputs and `count_tokens` pass the same
+/// chain (PII redacted before Bedrock; injection only where the pack lists the zone).
+#[tokio::test]
+async fn embeddings_door_redacts_inputs() {
+    let (h, sink) = start().await;
+    let ssn = "219-09-9999";
+    let resp = h
+        .post(
+            "/v1/embeddings",
+            &json!({"model": "embed", "input": [format!("mail {EMAIL} about SSN {ssn}"), "plain text"]}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let sent: Vec<String> = h
+        .emu
+        .requests()
+        .iter()
+        .map(|r| r.body["inputText"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent.contains(&"mail [EMAIL_1] about SSN [US_SSN_1]".to_owned()),
+        "{sent:?}"
+    );
+    assert!(sent.contains(&"plain text".to_owned()));
+    // An injection-looking input is data to embed, not an instruction: the default zones of
+    // `prompt-injection` leave embedding inputs alone.
+    h.emu.clear_requests();
+    let resp = h
+        .post("/v1/embeddings", &json!({"model": "embed", "input": INJECTION}))
+        .await;
+    assert_eq!(resp.status(), 200);
+    let records = sink.0.lock().unwrap().clone();
+    let d = &records[0].decisions;
+    let pii = d.iter().find(|d| d.policy == "pii-detector").unwrap();
+    assert_eq!(pii.action, "redacted");
+    let found = serde_json::to_value(&pii.found).unwrap();
+    assert_eq!(found[0]["zone"], "embedding");
+    assert_eq!(found[0]["message"], 0);
+}
+
+#[tokio::test]
+async fn count_tokens_door_runs_the_chain() {
+    let (h, _sink) = start().await;
+    let resp = h
+        .post(
+            "/v1/messages/count_tokens",
+            &json!({"model": "claude", "messages": [{"role": "user", "content": format!("hello {EMAIL}")}]}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let sent = sent_text(&h);
+    assert!(!sent.contains(EMAIL) && sent.contains("EMAIL_1"), "{sent}");
+    h.emu.clear_requests();
+    let resp = h
+        .post(
+            "/v1/messages/count_tokens",
+            &json!({"model": "claude", "messages": [{"role": "user", "content": INJECTION}]}),
+        )
+        .await;
+    assert_eq!(resp.status(), 400);
+    assert!(h.emu.requests().is_empty());
+}
