@@ -10,8 +10,8 @@ use axum::response::Response;
 use bytes::BytesMut;
 
 use super::{
-    AppState, body, fail_with_attempts, json_reply, new_request_id, receipt_headers,
-    response_headers, sse, unix_now,
+    AppState, body, fail_with_attempts, json_reply, new_request_id, policy_header, receipt_headers,
+    response_headers, set_policy_header, sse, unix_now,
 };
 use crate::audit::{Outcome, RequestLog};
 use crate::error::ApiError;
@@ -63,9 +63,11 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
             Err(f) => return fail_with_attempts(&mut log, *f),
         };
         let encoder = ChunkEncoder::new(&id, &model, unix_now(), include_usage);
+        let policy = policy_header(&mut log);
         let mut response = sse::response(events, encoder, log);
         response_headers(&mut response, &request_id, &attempts);
         receipt_headers(&mut response, &receipt);
+        set_policy_header(&mut response, policy);
         return response;
     }
 

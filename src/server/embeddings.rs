@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 
 use super::{
-    AppState, body, fail, fail_with_attempts, new_request_id, receipt_headers, response_headers,
+    AppState, body, fail, fail_with_attempts, new_request_id, policy_header, receipt_headers,
+    response_headers, set_policy_header,
 };
 use crate::audit::{Outcome, RequestLog};
 use crate::ir::ChatRequest;
@@ -68,6 +69,7 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
             );
         }
     };
+    let policy = policy_header(&mut log);
     log.finish(200, Outcome::Served, None);
     let mut response = Response::new(Body::from(body));
     response.headers_mut().insert(
@@ -76,5 +78,6 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
     );
     response_headers(&mut response, &request_id, &attempts);
     receipt_headers(&mut response, &receipt);
+    set_policy_header(&mut response, policy);
     response
 }

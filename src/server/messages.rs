@@ -13,8 +13,8 @@ use axum::response::Response;
 use bytes::BytesMut;
 
 use super::{
-    AppState, body, json_reply, new_request_id, rate_headers, receipt_headers, response_headers,
-    sse,
+    AppState, body, json_reply, new_request_id, policy_header, rate_headers, receipt_headers,
+    response_headers, set_policy_header, sse,
 };
 use crate::anthropic::{self, CountTokensResponse, EventEncoder, MessagesRequest, Purpose};
 use crate::audit::{Outcome, RequestLog};
@@ -52,9 +52,11 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
             Err(f) => return fail(&mut log, &request_id, *f),
         };
         let encoder = EventEncoder::new(id, model, stops);
+        let policy = policy_header(&mut log);
         let mut response = sse::response(events, encoder, log);
         finish_headers(&mut response, &request_id, &attempts);
         receipt_headers(&mut response, &receipt);
+        set_policy_header(&mut response, policy);
         return response;
     }
 
@@ -128,10 +130,12 @@ fn rejected(error: ApiError) -> Failure {
 /// Writes the audit record (with the status the client sees) and renders the error.
 fn fail(log: &mut RequestLog, request_id: &str, f: Failure) -> Response {
     let status = anthropic::error_status(&f.error);
+    let policy = policy_header(log);
     log.finish(status.as_u16(), f.outcome, Some(f.error.label()));
     let mut resp = anthropic::error_response(&f.error);
     finish_headers(&mut resp, request_id, &f.attempts);
     rate_headers(&mut resp, &f.rate);
+    set_policy_header(&mut resp, policy);
     resp
 }
 

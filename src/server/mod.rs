@@ -163,9 +163,11 @@ pub(crate) fn fail_with_attempts(log: &mut RequestLog, f: Failure) -> Response {
         .record()
         .map(|r| r.request_id.clone())
         .unwrap_or_default();
+    let policy = policy_header(log);
     log.finish(f.error.status.as_u16(), f.outcome, Some(f.error.label()));
     let mut resp = f.error.into_response();
     response_headers(&mut resp, &request_id, &f.attempts);
+    set_policy_header(&mut resp, policy);
     rate_headers(&mut resp, &f.rate);
     resp
 }
@@ -191,6 +193,7 @@ pub(crate) fn json_reply<T: serde::Serialize>(
             }));
         }
     };
+    let policy = policy_header(log);
     log.finish(200, Outcome::Served, None);
     let mut response = Response::new(axum::body::Body::from(bytes));
     response.headers_mut().insert(
@@ -199,7 +202,48 @@ pub(crate) fn json_reply<T: serde::Serialize>(
     );
     response_headers(&mut response, request_id, &attempts);
     receipt_headers(&mut response, receipt);
+    set_policy_header(&mut response, policy);
     Ok(response)
+}
+
+/// `x-gw-policy`: what the chain did to this request so far, for the caller to see
+/// (`pii-detector:redacted[EMAIL*1]; prompt-injection:withheld(0.97)`). Only decisions that
+/// acted are listed; like the audit record, never a matched value. Streams carry the request's
+/// decisions (the reply's are in the audit record).
+pub(crate) fn policy_header(log: &mut RequestLog) -> Option<HeaderValue> {
+    let decisions = &log.record()?.decisions;
+    let mut out = String::new();
+    for d in decisions.iter().filter(|d| d.action != "allowed") {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        let _ = write!(out, "{}:{}", d.policy, d.action);
+        if !d.entities.is_empty() {
+            out.push('[');
+            for (i, (kind, n)) in d.entities.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "{kind}*{n}");
+            }
+            out.push(']');
+        }
+        if let Some(score) = d.score {
+            let _ = write!(out, "({score:.2})");
+        }
+    }
+    if out.is_empty() {
+        return None;
+    }
+    out.retain(|c| c.is_ascii_graphic() || c == ' ');
+    HeaderValue::from_str(&out).ok()
+}
+
+/// Sets `x-gw-policy` when the chain acted.
+pub(crate) fn set_policy_header(response: &mut Response, value: Option<HeaderValue>) {
+    if let Some(v) = value {
+        response.headers_mut().insert("x-gw-policy", v);
+    }
 }
 
 /// The headers of a served request: `x-gw-cost-usd` (when priced) and the rate-limit headers.

@@ -325,7 +325,10 @@ mod tests {
         assert!(c.additional_fields.is_none());
         assert_eq!(inference(&c).max_tokens(), Some(4096));
         // Where the ceiling is unknown, the whole 32000.
-        assert_eq!(inference(&call(&req, "meta.unknown-model-v1:0")).max_tokens(), Some(32000));
+        assert_eq!(
+            inference(&call(&req, "meta.unknown-model-v1:0")).max_tokens(),
+            Some(32000)
+        );
     }
 
     #[test]

@@ -26,7 +26,25 @@ pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
 /// [`spawn`], with gw's stderr (its log) going to `stderr`. The caller's OTLP settings are
 /// removed so a developer's environment cannot redirect a test's traces.
 pub fn spawn_logged(args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> (Proc, String) {
+    spawn_at(None, args, envs, stderr)
+}
+
+/// [`spawn`] with `dir` as the working directory (where relative paths such as the embedded
+/// pack's `./gw-audit` land).
+pub fn spawn_in(dir: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
+    spawn_at(Some(dir), args, envs, Stdio::null())
+}
+
+fn spawn_at(
+    dir: Option<&std::path::Path>,
+    args: &[&str],
+    envs: &[(&str, &str)],
+    stderr: Stdio,
+) -> (Proc, String) {
     let mut cmd = Command::new(GW);
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
     cmd.args(args)
         .stdout(Stdio::piped())
         .stderr(stderr)
