@@ -89,6 +89,37 @@ pub enum Command {
         #[arg(long)]
         errors: bool,
     },
+    /// Replay recorded traffic through a pack's chain and show what would change: requests newly
+    /// blocked, allowed, redacted or withheld, per policy, with examples. Exit 1 when a budget
+    /// (`--max-new-blocks` …) is exceeded, so CI can gate a pack change.
+    Replay {
+        /// The candidate pack.
+        #[arg(long = "policy-config", short = 'c')]
+        policy_config: PathBuf,
+        /// The pack to compare with; without it, an audit trail's recorded decisions (or, for a
+        /// JSONL of requests, no policy at all).
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Audit directories (written with `include_content: redacted|full`) or JSON Lines
+        /// files of requests (`{"path", "body"}` rows, or bare request bodies).
+        #[arg(required = true)]
+        sources: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReplayFormat,
+        /// Examples listed per policy and change.
+        #[arg(long, default_value_t = 3)]
+        examples: usize,
+        /// Fail when more requests than this would be newly blocked.
+        #[arg(long)]
+        max_new_blocks: Option<u64>,
+        /// Fail when more requests than this would have text newly withheld.
+        #[arg(long)]
+        max_new_withheld: Option<u64>,
+        /// Fail when more requests than this would be newly redacted.
+        #[arg(long)]
+        max_new_redactions: Option<u64>,
+    },
     /// Review an audit directory: verify its chain, query records, summarise.
     Audit {
         #[command(subcommand)]
@@ -111,6 +142,13 @@ pub enum KeysCommand {
         #[arg(long, default_value = "my-key")]
         id: String,
     },
+}
+
+/// How `gw replay` prints its report.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReplayFormat {
+    Table,
+    Json,
 }
 
 /// Detectors `gw eval` measures.
@@ -150,6 +188,27 @@ pub fn main() -> ExitCode {
         Command::Test { pack, cases } => test_cases(&pack, &cases),
         Command::Explain { pack, text } => explain(&pack, text),
         Command::Audit { command } => crate::audit::cli::run(command),
+        Command::Replay {
+            policy_config,
+            baseline,
+            sources,
+            format,
+            examples,
+            max_new_blocks,
+            max_new_withheld,
+            max_new_redactions,
+        } => replay(
+            &policy_config,
+            baseline.as_deref(),
+            &sources,
+            format,
+            examples,
+            [
+                ("newly blocked", max_new_blocks),
+                ("with text newly withheld", max_new_withheld),
+                ("newly redacted", max_new_redactions),
+            ],
+        ),
         Command::Eval {
             detector,
             corpus,
@@ -232,6 +291,64 @@ fn load_chain(pack: &Path) -> Result<(LoadedPack, PolicyChain), ExitCode> {
         ExitCode::FAILURE
     })?;
     Ok((loaded, chain))
+}
+
+fn replay(
+    pack: &Path,
+    baseline: Option<&Path>,
+    sources: &[PathBuf],
+    format: ReplayFormat,
+    examples: usize,
+    budgets: [(&str, Option<u64>); 3],
+) -> ExitCode {
+    let candidate = match load_chain(pack) {
+        Ok((_, chain)) => chain,
+        Err(code) => return code,
+    };
+    let baseline = match baseline.map(load_chain).transpose() {
+        Ok(b) => b.map(|(_, chain)| chain),
+        Err(code) => return code,
+    };
+    let mut traffic = Vec::new();
+    for source in sources {
+        match crate::replay::load(source) {
+            Ok(mut t) => traffic.append(&mut t),
+            Err(e) => {
+                eprintln!("gw: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let report = crate::replay::compare(&traffic, &candidate, baseline.as_ref(), examples);
+    match format {
+        ReplayFormat::Table => print!("{}", report.table()),
+        ReplayFormat::Json => match serde_json::to_string_pretty(&report) {
+            Ok(j) => println!("{j}"),
+            Err(e) => {
+                eprintln!("gw: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    }
+    let counts = [
+        report.newly_blocked,
+        report.newly_withheld,
+        report.newly_redacted,
+    ];
+    let mut over = false;
+    for ((what, budget), n) in budgets.iter().zip(counts) {
+        if let Some(max) = budget
+            && n > *max
+        {
+            eprintln!("gw: {n} requests {what}, over the budget of {max}");
+            over = true;
+        }
+    }
+    if over {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn test_cases(pack: &Path, files: &[PathBuf]) -> ExitCode {

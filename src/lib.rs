@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod provider;
 pub mod reload;
+pub mod replay;
 pub mod routing;
 pub mod runtime;
 pub mod server;

@@ -6,20 +6,36 @@
 //! still never writes raw personal data to the audit trail. `full` keeps the raw text, only
 //! because the pack says so.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::pack::{IncludeContent, Pack, PolicyName};
-use crate::ir::{ChatRequest, Part, Role, SystemBlock};
+use crate::ir::{ChatRequest, Part, Role, SystemBlock, ToolResultPart, Zone};
 use crate::policy::pii::{PiiDetector, policy::ALL_ENTITIES, redact::label, rules};
+use crate::policy::zone::is_text;
 
 /// The content part of an audit record.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct AuditContent {
-    /// The conversation as the model read it, one `role: text` line per turn.
-    pub prompt: String,
+    /// The request's texts in reading order, each with its zone and message index: what the
+    /// model read (`redacted`) or what the client sent (`full`). `gw replay` rebuilds requests
+    /// from them.
+    pub prompt: Vec<ContentText>,
     /// The reply text (absent when there was none).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
+}
+
+/// One text of a request, as the audit record keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContentText {
+    pub zone: Zone,
+    /// Index into the request's messages (for `embedding`, into its inputs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<u32>,
+    /// The tool a call names (`assistant` tool calls: its name; tool results: the call id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    pub text: String,
 }
 
 /// The pack's content setting, ready to apply.
@@ -56,53 +72,70 @@ impl ContentCapture {
         self.mode == IncludeContent::Full
     }
 
-    /// The request's text as the record keeps it.
-    pub fn prompt(&self, req: &ChatRequest) -> String {
-        let mut out = String::new();
+    /// The request's texts as the record keeps them.
+    pub fn prompt(&self, req: &ChatRequest) -> Vec<ContentText> {
+        let mut out = Vec::new();
+        let mut push = |zone, message: Option<u32>, tool: Option<&str>, text: &str| {
+            out.push(ContentText {
+                zone,
+                message,
+                tool: tool.map(str::to_owned),
+                text: self.mask(text),
+            });
+        };
         for block in &req.system {
             if let SystemBlock::Text(t) = block {
-                push_line(&mut out, "system", t);
+                push(Zone::System, None, None, t);
             }
         }
-        for m in &req.messages {
-            let role = if m.role == Role::User {
-                "user"
+        for (i, m) in req.messages.iter().enumerate() {
+            let at = Some(u32::try_from(i).unwrap_or(u32::MAX));
+            let own = if m.role == Role::User {
+                Zone::User
             } else {
-                "assistant"
+                Zone::Assistant
             };
             for part in &m.content {
                 match part {
-                    Part::Text(t) => push_line(&mut out, role, t),
+                    Part::Text(t) => push(own, at, None, t),
                     Part::ToolUse { name, input, .. } => {
-                        push_line(&mut out, role, &format!("[tool call {name}] {input}"))
+                        push(Zone::Assistant, at, Some(name), &input.to_string());
                     }
-                    Part::ToolResult { content, .. } => {
+                    Part::ToolResult { id, content, .. } => {
                         for c in content {
                             match c {
-                                crate::ir::ToolResultPart::Text(t) => {
-                                    push_line(&mut out, "tool", t)
+                                ToolResultPart::Text(t) => push(Zone::ToolResult, at, Some(id), t),
+                                ToolResultPart::Json(v) => {
+                                    push(Zone::ToolResult, at, Some(id), &v.to_string());
                                 }
-                                crate::ir::ToolResultPart::Json(v) => {
-                                    push_line(&mut out, "tool", &v.to_string())
-                                }
-                                crate::ir::ToolResultPart::Image { .. } => {
-                                    push_line(&mut out, "tool", "[image]")
+                                ToolResultPart::Image { .. } => {
+                                    push(Zone::ToolResult, at, Some(id), "[image]");
                                 }
                             }
                         }
                     }
-                    Part::Image { .. } => push_line(&mut out, role, "[image]"),
+                    Part::Image { .. } => push(own, at, None, "[image]"),
+                    Part::Document {
+                        format, name, data, ..
+                    } if is_text(*format) => {
+                        push(
+                            Zone::Document,
+                            at,
+                            Some(name),
+                            &String::from_utf8_lossy(data),
+                        );
+                    }
                     Part::Document { name, .. } => {
-                        push_line(&mut out, role, &format!("[document {name}]"))
+                        push(Zone::Document, at, Some(name), "[binary document]");
                     }
                     _ => {}
                 }
             }
         }
-        for input in &req.inputs {
-            push_line(&mut out, "embed", input);
+        for (i, input) in req.inputs.iter().enumerate() {
+            push(Zone::Embedding, u32::try_from(i).ok(), None, input);
         }
-        self.mask(&out)
+        out
     }
 
     /// The reply text as the record keeps it.
@@ -128,13 +161,4 @@ impl ContentCapture {
         out.push_str(&text[at..]);
         out
     }
-}
-
-fn push_line(out: &mut String, role: &str, text: &str) {
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    out.push_str(role);
-    out.push_str(": ");
-    out.push_str(text);
 }

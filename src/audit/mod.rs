@@ -25,7 +25,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-pub use content::{AuditContent, ContentCapture};
+pub use content::{AuditContent, ContentCapture, ContentText};
 
 use crate::ir::Usage;
 use crate::policy::Decision;
@@ -233,7 +233,7 @@ impl RequestLog {
     }
 
     /// Keeps the prompt text (already in the form the pack's `include_content` asks for).
-    pub fn set_prompt(&mut self, prompt: String) {
+    pub fn set_prompt(&mut self, prompt: Vec<ContentText>) {
         if let Some(r) = self.record.as_mut() {
             r.content.get_or_insert_with(AuditContent::default).prompt = prompt;
         }

@@ -226,11 +226,11 @@ fn data_policy_regions() {
 
 #[test]
 fn duplicate_policies_in_chain() {
-    let src = with_target("policies:\n  chain: [audit-logger, pii-detector, audit-logger]\n");
+    let src = with_target("policies:\n  chain: [audit-logger, safety-filter, audit-logger]\n");
     assert_eq!(
         lines(&src),
         vec![
-            "pack.yaml:10:39: policies.chain[2]: duplicate policy `audit-logger` (first defined on line 10)"
+            "pack.yaml:10:40: policies.chain[2]: duplicate policy `audit-logger` (first defined on line 10)"
         ]
     );
 }

@@ -6,6 +6,7 @@
 //!   - name: an email is masked
 //!     input: "Write to jane@example.com"       # or `messages: [{role: user, content: "…"}]`
 //!     direction: request                        # request (default) | response
+//!     zone: user                                # user (default) | tool_result | document | system
 //!     expect:
 //!       decision: redacted                      # allowed | redacted | blocked | logged
 //!       text: "Write to [EMAIL]"                # optional: the text after the chain
@@ -18,7 +19,9 @@ use std::fmt::Write;
 use serde::Deserialize;
 
 use super::{Decision, PolicyChain};
-use crate::ir::{ChatRequest, ChatResponse, Message, Part, Role};
+use crate::ir::{
+    ChatRequest, ChatResponse, DocumentFormat, Message, Part, Role, SystemBlock, ToolResultPart,
+};
 
 /// A case file.
 #[derive(Debug, Deserialize)]
@@ -40,7 +43,22 @@ pub struct Case {
     pub messages: Vec<CaseMessage>,
     #[serde(default)]
     pub direction: CaseDirection,
+    /// Where `input` sits in a request case: `user` (default), `tool_result` (what a tool
+    /// returned to an agent), `document` (an attached text file) or `system`.
+    #[serde(default)]
+    pub zone: CaseZone,
     pub expect: Expect,
+}
+
+/// The zones a request case's `input` can be placed in.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseZone {
+    #[default]
+    User,
+    ToolResult,
+    Document,
+    System,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +73,8 @@ pub struct CaseMessage {
 pub enum CaseRole {
     User,
     Assistant,
+    /// What a tool returned (sent as the result of a tool call the assistant made).
+    Tool,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -83,6 +103,8 @@ pub struct Expect {
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Allowed,
+    /// Part of a tool result or document was withheld (prompt-injection with `action: redact`).
+    Withheld,
     Redacted,
     Blocked,
     Logged,
@@ -92,6 +114,7 @@ impl Verdict {
     fn as_str(self) -> &'static str {
         match self {
             Self::Allowed => "allowed",
+            Self::Withheld => "withheld",
             Self::Redacted => "redacted",
             Self::Blocked => "blocked",
             Self::Logged => "logged",
@@ -118,14 +141,7 @@ pub fn observe(chain: &PolicyChain, case: &Case) -> Observed {
         CaseDirection::Request => {
             let mut req = request_for(case);
             let r = run.on_request(&mut req);
-            let text = req
-                .messages
-                .iter()
-                .rev()
-                .find(|m| m.role == Role::User)
-                .map(text_of)
-                .unwrap_or_default();
-            (r, text)
+            (r, input_after(&req, case.zone))
         }
         CaseDirection::Response => {
             let mut req = ChatRequest::default();
@@ -230,27 +246,94 @@ fn compare(want: &Expect, got: &Observed) -> Vec<String> {
 }
 
 fn request_for(case: &Case) -> ChatRequest {
-    let mut messages: Vec<Message> = case
-        .messages
-        .iter()
-        .map(|m| Message {
-            role: match m.role {
-                CaseRole::User => Role::User,
-                CaseRole::Assistant => Role::Assistant,
-            },
-            content: vec![Part::Text(m.content.clone())],
-        })
-        .collect();
-    if let Some(input) = &case.input {
-        messages.push(Message {
-            role: Role::User,
-            content: vec![Part::Text(input.clone())],
-        });
-    }
-    ChatRequest {
+    let mut req = ChatRequest {
         model: "gw-test".into(),
-        messages,
         ..ChatRequest::default()
+    };
+    for (i, m) in case.messages.iter().enumerate() {
+        match m.role {
+            CaseRole::User => push_user(&mut req, Part::Text(m.content.clone())),
+            CaseRole::Assistant => req.messages.push(Message {
+                role: Role::Assistant,
+                content: vec![Part::Text(m.content.clone())],
+            }),
+            CaseRole::Tool => push_tool_result(&mut req, &format!("call_{i}"), &m.content),
+        }
+    }
+    if let Some(input) = &case.input {
+        match case.zone {
+            CaseZone::User => push_user(&mut req, Part::Text(input.clone())),
+            CaseZone::ToolResult => push_tool_result(&mut req, "call_input", input),
+            CaseZone::Document => push_user(
+                &mut req,
+                Part::Document {
+                    format: DocumentFormat::Txt,
+                    name: "input".into(),
+                    data: bytes::Bytes::from(input.clone()),
+                },
+            ),
+            CaseZone::System => req.system.push(SystemBlock::Text(input.clone())),
+        }
+    }
+    req
+}
+
+fn push_user(req: &mut ChatRequest, part: Part) {
+    req.messages.push(Message {
+        role: Role::User,
+        content: vec![part],
+    });
+}
+
+/// An assistant turn calling `fetch`, then the user turn carrying its result.
+fn push_tool_result(req: &mut ChatRequest, id: &str, text: &str) {
+    req.messages.push(Message {
+        role: Role::Assistant,
+        content: vec![Part::ToolUse {
+            id: id.into(),
+            name: "fetch".into(),
+            input: serde_json::json!({}),
+        }],
+    });
+    req.messages.push(Message {
+        role: Role::User,
+        content: vec![Part::ToolResult {
+            id: id.into(),
+            content: vec![ToolResultPart::Text(text.into())],
+            is_error: false,
+        }],
+    });
+}
+
+/// The case's input as the chain left it, read back from its zone.
+fn input_after(req: &ChatRequest, zone: CaseZone) -> String {
+    let last_user = req.messages.iter().rev().find(|m| m.role == Role::User);
+    match zone {
+        CaseZone::System => req
+            .system
+            .iter()
+            .filter_map(|b| match b {
+                SystemBlock::Text(t) => Some(t.as_str()),
+                SystemBlock::CachePoint => None,
+            })
+            .collect(),
+        CaseZone::User => last_user.map(text_of).unwrap_or_default(),
+        CaseZone::Document | CaseZone::ToolResult => last_user
+            .into_iter()
+            .flat_map(|m| &m.content)
+            .map(|p| match p {
+                Part::Document { data, .. } => String::from_utf8_lossy(data).into_owned(),
+                Part::ToolResult { content, .. } => content
+                    .iter()
+                    .map(|c| match c {
+                        ToolResultPart::Text(t) => t.clone(),
+                        ToolResultPart::Json(v) => v.to_string(),
+                        ToolResultPart::Image { .. } => String::new(),
+                    })
+                    .collect(),
+                _ => String::new(),
+            })
+            .collect(),
     }
 }
 
@@ -278,6 +361,8 @@ fn verdict_of(decisions: &[Decision]) -> Verdict {
     let has = |a: &str| decisions.iter().any(|d| d.action == a);
     if has("blocked") {
         Verdict::Blocked
+    } else if has("withheld") {
+        Verdict::Withheld
     } else if has("redacted") {
         Verdict::Redacted
     } else if has("logged") {

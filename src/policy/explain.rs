@@ -1,11 +1,12 @@
 //! `gw explain`: what each policy of a pack's chain would do to one text, and why, without
-//! calling Bedrock. Each policy runs alone on the text as a user message (and as a reply), so
-//! its own decision is visible even when an earlier policy would have blocked.
+//! calling Bedrock. Each policy runs alone on the text as a user turn, as a tool result and as a
+//! reply (each zone is read its own way), so its own decision is visible even when an earlier
+//! policy would have blocked.
 
 use std::fmt::Write;
 
 use super::PolicyChain;
-use super::cases::{Case, CaseDirection, Expect, Verdict, observe};
+use super::cases::{Case, CaseDirection, CaseZone, Expect, Verdict, observe};
 use crate::config::LoadedPack;
 
 /// A readable report, one section per policy in chain order.
@@ -30,12 +31,21 @@ pub fn explain(loaded: &LoadedPack, text: &str) -> String {
                 continue;
             }
         };
-        for direction in [CaseDirection::Request, CaseDirection::Response] {
+        for (direction, zone, label) in [
+            (CaseDirection::Request, CaseZone::User, "as a user turn"),
+            (
+                CaseDirection::Request,
+                CaseZone::ToolResult,
+                "as a tool result",
+            ),
+            (CaseDirection::Response, CaseZone::User, "as a reply"),
+        ] {
             let case = Case {
                 name: String::new(),
                 input: Some(text.to_string()),
                 messages: Vec::new(),
                 direction,
+                zone,
                 expect: Expect {
                     decision: Verdict::Allowed,
                     text: None,
@@ -44,11 +54,6 @@ pub fn explain(loaded: &LoadedPack, text: &str) -> String {
                 },
             };
             let got = observe(&chain, &case);
-            let label = if direction == CaseDirection::Request {
-                "as a prompt"
-            } else {
-                "as a reply"
-            };
             let verdict = format!("{:?}", got.verdict).to_lowercase();
             let _ = write!(out, "  {label}: {verdict}");
             if !got.entities.is_empty() {
