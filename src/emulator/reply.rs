@@ -91,17 +91,20 @@ pub(crate) fn tokens(chars: usize) -> u64 {
     u64::try_from(chars.div_ceil(4)).unwrap_or(u64::MAX)
 }
 
-/// What the model "reads": total characters, and the prefix before the last cache point.
+/// What the model "reads": total characters, and the prefixes a prompt cache can key on.
 pub(crate) struct InputText {
     pub chars: usize,
-    /// `(chars before the last cachePoint, hash of that prefix)`.
-    pub prefix: Option<(usize, [u8; 32])>,
+    /// `(chars so far, hash of that prefix)` after every content block and at every cachePoint.
+    pub boundaries: Vec<(usize, [u8; 32])>,
+    /// Indexes into `boundaries` of the cachePoints, in order.
+    pub cache_points: Vec<usize>,
 }
 
 struct Reader {
     chars: usize,
     hash: Sha256,
-    prefix: Option<(usize, [u8; 32])>,
+    boundaries: Vec<(usize, [u8; 32])>,
+    cache_points: Vec<usize>,
 }
 
 impl Reader {
@@ -110,8 +113,13 @@ impl Reader {
         self.hash.update(s.as_bytes());
         self.hash.update([0u8]);
     }
+    fn mark(&mut self) {
+        let prefix = (self.chars, self.hash.clone().finalize().into());
+        self.boundaries.push(prefix);
+    }
     fn cache_point(&mut self) {
-        self.prefix = Some((self.chars, self.hash.clone().finalize().into()));
+        self.mark();
+        self.cache_points.push(self.boundaries.len() - 1);
     }
     fn block(&mut self, b: &Value) {
         if b.get("cachePoint").is_some() {
@@ -136,6 +144,7 @@ impl Reader {
         if let Some(r) = b.get("toolResult") {
             self.read(&tool_result_text(r));
         }
+        self.mark();
     }
 }
 
@@ -144,7 +153,8 @@ pub(crate) fn input_text(body: &Value) -> InputText {
     let mut r = Reader {
         chars: 0,
         hash: Sha256::new(),
-        prefix: None,
+        boundaries: Vec::new(),
+        cache_points: Vec::new(),
     };
     let arr = |p: &str| {
         body.pointer(p)
@@ -154,7 +164,10 @@ pub(crate) fn input_text(body: &Value) -> InputText {
     };
     for tool in arr("/toolConfig/tools") {
         match tool.get("toolSpec") {
-            Some(spec) => r.read(&spec.to_string()),
+            Some(spec) => {
+                r.read(&spec.to_string());
+                r.mark();
+            }
             None if tool.get("cachePoint").is_some() => r.cache_point(),
             None => {}
         }
@@ -174,7 +187,8 @@ pub(crate) fn input_text(body: &Value) -> InputText {
     }
     InputText {
         chars: r.chars,
-        prefix: r.prefix,
+        boundaries: r.boundaries,
+        cache_points: r.cache_points,
     }
 }
 
@@ -423,6 +437,9 @@ fn limit_text(body: &Value, mut text: String) -> (String, &'static str) {
     (text, stop)
 }
 
+/// How many blocks before a cache point a cache lookup checks for an earlier entry.
+const CACHE_LOOKBACK_BLOCKS: usize = 20;
+
 fn usage(body: &Value, blocks: &[Block], cache: &Mutex<HashSet<[u8; 32]>>) -> Usage {
     let out_chars: usize = blocks
         .iter()
@@ -438,17 +455,30 @@ fn usage(body: &Value, blocks: &[Block], cache: &Mutex<HashSet<[u8; 32]>>) -> Us
         output: tokens(out_chars),
         ..Usage::default()
     };
-    match input.prefix {
-        Some((prefix_chars, hash)) => {
-            let first_time = super::lock(cache).insert(hash);
-            let cached = tokens(prefix_chars);
-            if first_time {
-                u.cache_write = cached;
-            } else {
-                u.cache_read = cached;
+    // As Anthropic models cache: entries are written at cache points; a lookup also checks the
+    // block boundaries up to 20 blocks before each cache point, and the longest cached prefix is
+    // read. The rest up to the last cache point is written; what follows is plain input. So an
+    // agent that moves its last cache point every turn reads the previous turn's prefix.
+    match input.cache_points.last() {
+        Some(&last) => {
+            let last_chars = input.boundaries[last].0;
+            let mut seen = super::lock(cache);
+            let read_chars = input
+                .cache_points
+                .iter()
+                .flat_map(|&cp| cp.saturating_sub(CACHE_LOOKBACK_BLOCKS)..=cp)
+                .map(|i| input.boundaries[i])
+                .filter(|(_, hash)| seen.contains(hash))
+                .map(|(chars, _)| chars)
+                .max()
+                .unwrap_or(0);
+            for &cp in &input.cache_points {
+                seen.insert(input.boundaries[cp].1);
             }
+            u.cache_read = tokens(read_chars);
+            u.cache_write = tokens(last_chars).saturating_sub(u.cache_read);
             u.cached = true;
-            u.input = tokens(input.chars - prefix_chars);
+            u.input = tokens(input.chars - last_chars);
         }
         None => u.input = tokens(input.chars),
     }
@@ -495,6 +525,32 @@ mod tests {
         let b = synthesize(&body, &cache).usage;
         assert_eq!((a.cache_write, a.cache_read, a.input), (10, 0, 1));
         assert_eq!((b.cache_write, b.cache_read, b.input), (0, 10, 1));
+    }
+
+    #[test]
+    fn a_moved_cache_point_reads_the_earlier_prefix_and_writes_the_new_part() {
+        let cache = Mutex::new(HashSet::new());
+        let turn = |n: usize| {
+            let mut messages: Vec<Value> = (0..n)
+                .map(|i| json!({"role":"user","content":[{"text":format!("{i:0>8}")}]}))
+                .collect();
+            messages
+                .last_mut()
+                .and_then(|m| m["content"].as_array_mut())
+                .unwrap()
+                .push(json!({"cachePoint":{"type":"default"}}));
+            json!({"system":[{"text":"s".repeat(40)},{"cachePoint":{"type":"default"}}],
+                "messages": messages})
+        };
+        let first = synthesize(&turn(1), &cache).usage;
+        assert_eq!(
+            (first.cache_read, first.cache_write, first.input),
+            (0, 12, 0)
+        );
+        let second = synthesize(&turn(2), &cache).usage;
+        assert_eq!((second.cache_read, second.cache_write), (12, 2));
+        let again = synthesize(&turn(2), &cache).usage;
+        assert_eq!((again.cache_read, again.cache_write), (14, 0));
     }
 
     #[test]
