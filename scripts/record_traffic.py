@@ -9,7 +9,7 @@ unbuffered (SSE arrives piece by piece), and writes what the client sent:
      "path": "/v1/messages?beta=true", "body": {...parsed JSON...}, "status": 200,
      "elapsed_ms": 41}
 
-plus "error": gw's error body when the status is 400 or more.
+plus "error": gw's error body when the status is 400 or more, or the error event inside a stream.
 
 Headers are never written (they carry `authorization` and `x-api-key`), and string values in the
 body that look like credentials are replaced by "<redacted>".
