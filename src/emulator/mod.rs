@@ -6,7 +6,8 @@
 //! face of that emulator: configuration, [`start`], and the [`EmulatorHandle`] through which
 //! tests script faults and read back what arrived. Everything else lives in submodules:
 //! `server` (routing and request recording), `auth`, `wire` (error responses and frames),
-//! `converse` + `schema` (reply synthesis and validation), `stream`, `embed`, `faults`, `admin`.
+//! `converse` + `schema` (reply synthesis and validation), `script` (scripted tool loops for
+//! agents, see [`SCRIPT_MARKER`]), `stream`, `embed`, `faults`, `admin`.
 
 mod admin;
 mod auth;
@@ -15,6 +16,7 @@ mod embed;
 mod faults;
 mod reply;
 mod schema;
+mod script;
 mod server;
 mod stream;
 mod wire;
@@ -27,6 +29,12 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 pub use reply::{GUARDRAIL_MESSAGE, GUARDRAIL_TRIGGER};
+
+/// Starts a line in a user message that scripts the emulated model's tool calls, one per turn:
+/// `gw-emulator: Read {"file_path": "/p/a.txt"}; Grep {"pattern": "TODO"}`. After N tool results
+/// the model calls step N+1; after the last it ends the turn quoting every result. Lets real
+/// agents (Claude Code) run deterministic tool loops through gw.
+pub const SCRIPT_MARKER: &str = script::MARKER;
 
 /// Access key id the emulator accepts out of the box, so demos need no AWS account.
 pub const ACCESS_KEY_ID: &str = "AKIDGWEMULATOR000001";
