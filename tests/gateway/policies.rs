@@ -205,11 +205,10 @@ async fn audit_content_follows_include_content() {
             assert_eq!(line.contains(EMAIL), expect_raw, "{mode}: {line}");
             match &r.content {
                 Some(c) if expect_content => {
-                    assert!(
-                        c.prompt.starts_with("user: Write to "),
-                        "{mode}: {}",
-                        c.prompt
-                    );
+                    assert_eq!(c.prompt.len(), 1, "{mode}: {c:?}");
+                    assert_eq!(c.prompt[0].zone, gw::ir::Zone::User);
+                    assert_eq!(c.prompt[0].message, Some(0));
+                    assert!(c.prompt[0].text.starts_with("Write to "), "{mode}: {c:?}");
                     let reply = c.reply.as_deref().unwrap_or_default();
                     assert!(
                         reply.starts_with("Write to "),
@@ -218,7 +217,7 @@ async fn audit_content_follows_include_content() {
                     );
                     if !expect_raw {
                         assert!(
-                            c.prompt.contains("[EMAIL]") && reply.contains("[EMAIL]"),
+                            c.prompt[0].text.contains("[EMAIL]") && reply.contains("[EMAIL]"),
                             "{mode}: {c:?}"
                         );
                     }
@@ -312,7 +311,10 @@ async fn embeddings_door_redacts_inputs() {
     // `prompt-injection` leave embedding inputs alone.
     h.emu.clear_requests();
     let resp = h
-        .post("/v1/embeddings", &json!({"model": "embed", "input": INJECTION}))
+        .post(
+            "/v1/embeddings",
+            &json!({"model": "embed", "input": INJECTION}),
+        )
         .await;
     assert_eq!(resp.status(), 200);
     let records = sink.0.lock().unwrap().clone();
