@@ -35,6 +35,8 @@ pub enum DecisionKind {
     Blocked,
     /// Some text was redacted.
     Redacted,
+    /// Part of a tool result or document was withheld (prompt-injection, `action: redact`).
+    Withheld,
     /// Not blocked by any policy.
     Allowed,
 }
@@ -122,6 +124,7 @@ impl Filter {
         match self.decision {
             Some(DecisionKind::Blocked) => n.push("blocked".into()),
             Some(DecisionKind::Redacted) => n.push("\"action\":\"redacted\"".into()),
+            Some(DecisionKind::Withheld) => n.push("\"action\":\"withheld\"".into()),
             _ => {}
         }
         n
@@ -149,6 +152,7 @@ impl Filter {
                 None => true,
                 Some(DecisionKind::Blocked) => r.blocked(),
                 Some(DecisionKind::Redacted) => r.decisions.iter().any(|d| d.action == "redacted"),
+                Some(DecisionKind::Withheld) => r.decisions.iter().any(|d| d.action == "withheld"),
                 Some(DecisionKind::Allowed) => !r.blocked(),
             }
     }
