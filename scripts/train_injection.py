@@ -1,23 +1,33 @@
 #!/usr/bin/env python3
-"""Trains gw's prompt-injection linear model and writes policies/injection/model.json.
+"""Trains gw's prompt-injection models: `model.json` (direct: user turns) and `model_indirect.json`
+(indirect: tool results and documents), in policies/injection/.
 
 Why this exists: the Rust scorer (src/policy/injection) adds a small learned model to the hand-written
-signatures. The weights ship as data, so this script must reproduce them exactly from the same inputs:
-the `train_ok: true` items of the dev corpus (tests/corpora/injection_dev_open.jsonl holds only those)
-plus gw's own hand-written examples in policies/injection/own_*.txt.
+signatures, one per way of reading a text. The weights ship as data, so this script must reproduce
+them exactly from the same inputs, all in this repository:
+- tests/corpora/injection_dev_open.jsonl: the redistributable (`train_ok: true`) dev items;
+- tests/corpora/everyday_dev.jsonl: real first human turns (hh-rlhf, MIT), all benign;
+- tests/corpora/injection/*.jsonl, rows with `split: train`: benign user turns by traffic class,
+  system prompts, tool results (synthetic and real permissively licensed files), instructions planted
+  in tool results (with their byte spans), direct attacks in agent style;
+- policies/injection/own_*.txt: gw's own hand-written examples.
+Rows with `split: holdout`, the recorded client traffic in tests/traffic/ and any AgentDojo extraction
+(`--agentdojo`) are never trained on; they are reported after training.
 
-Model: logistic regression over hashed features (scripts/injection_features.py: character n-grams of
-the folded text, words and word bigrams), counts divided by the square root of the feature count. The
-signatures' log-odds (regex rules only; the Rust-only decoders are left out) are a fixed offset, so
-the model learns what the rules miss. Weights are quantised to int8 with one scale, so the Rust side
-sums integers. The bias is then shifted so that a score of 0.8 sits at the operating point chosen by
-grouped 5-fold cross-validation (at most TARGET_FPR false positives on the out-of-fold benign items).
-Pure Python, deterministic (fixed seed, fixed order).
+Each text is cut into segments exactly as the Rust side cuts it (`injection_features.segments`):
+whole texts up to 4 KB for the direct model, windows of lines up to 640 characters for the indirect
+one. A planted instruction labels the segments that hold most of it; the other segments of the same
+carrier are benign, which teaches the indirect model that ordinary pages, files and emails are data.
 
-Usage: python3 scripts/train_injection.py [--corpus tests/corpora/injection_dev_open.jsonl]
-Tuning: --cv-only, --l2 X, --epochs N, --keep N, --char-n 3,4,5, --bags N (averaged shuffles);
---preview prints aggregate figures on the train_ok: false items and writes nothing;
-GW_TRAIN_DUMP=path writes the training items that cross-validation gets wrong.
+Model: logistic regression over hashed features (character n-grams of the folded text, words and word
+bigrams), counts divided by the square root of the feature count, with the signatures' summed weights
+as a fixed offset so the model learns what the rules miss. Fitted by L-BFGS (scipy) on class-balanced
+weights, quantised to int8 with one scale (the Rust side sums integers). The bias is shifted so that a
+score of 0.8 sits at the operating point chosen by grouped 5-fold cross-validation: the cut that lets
+at most `--target-fpr` of the benign carriers (whole documents, their highest segment) through.
+Deterministic for fixed inputs and library versions (scripts/requirements-train.txt).
+
+Usage: python3 scripts/train_injection.py --kind direct|indirect [--cv-only] [--agentdojo DIR]
 """
 import argparse
 import hashlib
@@ -27,92 +37,54 @@ import os
 import random
 import re
 import sys
+from collections import defaultdict
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse
 
 import injection_features as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLICY_DIR = os.path.join(ROOT, "policies", "injection")
-FORMAT = "gw-injection-linear-v2"
-TARGET_FPR = 0.03
+CORPORA = os.path.join(ROOT, "tests", "corpora")
+INJ = os.path.join(CORPORA, "injection")
+TRAFFIC = os.path.join(ROOT, "tests", "traffic")
+FORMAT = "gw-injection-linear-v3"
 THRESHOLD = 0.8
 FOLDS = 5
-KEEP = 40000
-EPOCHS = 8
-L2 = 3e-5
-BAGS = 1
-LR = 0.5
 SEED = 7
 PINNED_TEXTS = [F.PARITY_TEXTS[0], "What is the capital of France?", ""]
+# Benign classes the operating point is chosen on (every one held to the target).
+CALIBRATE = {"direct": ("everyday", "user:"), "indirect": ("tool:", "data:")}
+DEFAULTS = {
+    "direct": {"l2": 2e-5, "keep": 60000, "target_fpr": 0.003, "cue_weight": 0.0, "out": "model.json"},
+    "indirect": {"l2": 1e-5, "keep": 60000, "target_fpr": 0.005, "cue_weight": 0.3,
+                 "out": "model_indirect.json"},
+}
 
 
-def vectorize(folded, char_n):
-    counts = {}
-    bs = F.buckets(folded, char_n)
-    for k in bs:
-        counts[k] = counts.get(k, 0) + 1
-    if not bs:
-        return [], 1.0
-    return sorted(counts.items()), 1.0 / math.sqrt(len(bs))
+# ---------------------------------------------------------------- data
 
 
-def sigmoid(z):
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+class Doc:
+    """One text with its segments: `seg_labels[i]` is 1, 0, or None (ambiguous, not trained on)."""
+
+    __slots__ = ("text", "label", "cls", "group", "segs", "seg_labels", "source")
+
+    def __init__(self, text, label, cls, group, source, segs, seg_labels):
+        self.text, self.label, self.cls, self.group, self.source = text, label, cls, group, source
+        self.segs, self.seg_labels = segs, seg_labels
 
 
-def train(items, l2, epochs, keep, bags=1):
-    """`bags` models trained on different shuffles, weights averaged (less variance), compacted."""
-    w, bias = {}, 0.0
-    for b in range(bags):
-        wb, bb = train_one(items, l2, epochs, SEED + b)
-        for k, v in wb.items():
-            w[k] = w.get(k, 0.0) + v / bags
-        bias += bb / bags
-    return compact(w, bias, keep)
+def jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(l) for l in f if l.strip()]
 
 
-def train_one(items, l2, epochs, seed):
-    """Adagrad logistic regression with a fixed per-item offset; class-balanced; deterministic."""
-    w = {}
-    g2 = {}
-    bias, gb = 0.0, 1e-8
-    pos = sum(1 for it in items if it[2] == 1)
-    neg = len(items) - pos
-    cw = {1: len(items) / (2.0 * pos), 0: len(items) / (2.0 * neg)}
-    order = list(range(len(items)))
-    rng = random.Random(seed)
-    for _ in range(epochs):
-        rng.shuffle(order)
-        for i in order:
-            x, inv, y, off = items[i]
-            z = bias + off + inv * sum(w.get(k, 0.0) * c for k, c in x)
-            g = (sigmoid(z) - y) * cw[y]
-            gb += g * g
-            bias -= LR * g / math.sqrt(gb)
-            for k, c in x:
-                wk = w.get(k, 0.0)
-                gk = g * c * inv + l2 * wk
-                acc = g2.get(k, 1e-8) + gk * gk
-                g2[k] = acc
-                w[k] = wk - LR * gk / math.sqrt(acc)
-    return w, bias
-
-
-def compact(w, bias, keep):
-    """Keeps the strongest weights and quantises them to int8, as shipped."""
-    kept = sorted(w.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:keep]
-    scale = max(abs(v) for _, v in kept) / 127.0
-    q = {k: int(round(v / scale)) for k, v in kept}
-    return {"scale": scale, "bias": bias, "q": {k: v for k, v in q.items() if v != 0}}
-
-
-def model_logit(model, x, inv):
-    """Bias + scale * (integer sum of the int8 weights, each feature as often as it occurs) / sqrt(n):
-    the same arithmetic as the Rust side."""
-    q = model["q"]
-    return model["bias"] + model["scale"] * inv * sum(q.get(k, 0) * c for k, c in x)
+def own(name):
+    with open(os.path.join(POLICY_DIR, name), encoding="utf-8") as f:
+        return [l.rstrip("\n").replace("\\n", "\n") for l in f if l.strip()]
 
 
 def group_key(text):
@@ -120,149 +92,401 @@ def group_key(text):
     return re.sub(r"[^a-z]", "", F.fold(text))[:40]
 
 
-def load_own(name, label):
-    with open(os.path.join(POLICY_DIR, name), encoding="utf-8") as f:
-        lines = [l.rstrip("\n") for l in f if l.strip()]
-    return [(l.replace("\\n", "\n"), label, "gw:" + name) for l in lines]
+def byte_span_to_chars(text, span):
+    b = text.encode("utf-8")
+    return len(b[: span[0]].decode("utf-8", "ignore")), len(b[: span[1]].decode("utf-8", "ignore"))
 
 
-def operating_point(scores, labels, target_fpr):
-    """The logit cut that lets at most `target_fpr` of the benign scores through, and recall/FPR there."""
-    benign = sorted((z for z, y in zip(scores, labels) if y == 0), reverse=True)
-    allowed = int(math.floor(target_fpr * len(benign)))
-    # Midpoint between the last tolerated false positive and the next benign score.
-    cut = (benign[allowed] + benign[max(allowed - 1, 0)]) / 2.0 if allowed > 0 else benign[0] + 1e-3
-    tp = sum(1 for z, y in zip(scores, labels) if y == 1 and z > cut)
-    fp = sum(1 for z, y in zip(scores, labels) if y == 0 and z > cut)
-    return cut, tp / sum(labels), fp / len(benign)
+def make_doc(text, label, cls, source, max_chars, span=None, group=None):
+    segs = F.segments(text, max_chars)
+    if label == 0:
+        labels = [0] * len(segs)
+    elif span is None:
+        labels = [1] * len(segs)
+    else:
+        s, e = byte_span_to_chars(text, span)
+        need = min(e - s, 120) if e - s < 240 else (e - s) / 2
+        labels = []
+        for a, b in segs:
+            overlap = max(0, min(b, e) - max(a, s))
+            labels.append(1 if overlap >= need else (0 if overlap == 0 else None))
+        if not any(l == 1 for l in labels):
+            # The instruction straddles segments: the one with the most of it is the positive.
+            best = max(range(len(segs)), key=lambda i: max(0, min(segs[i][1], e) - max(segs[i][0], s)))
+            labels[best] = 1
+    return Doc(text, label, cls, group or group_key(text), source, segs, labels)
 
 
-def cross_validate(data, items, args):
-    groups = sorted({group_key(t) for t, _, _ in data})
-    random.Random(SEED).shuffle(groups)
-    fold_of = {g: i % FOLDS for i, g in enumerate(groups)}
-    folds = [fold_of[group_key(t)] for t, _, _ in data]
-    oof = [0.0] * len(items)
-    for k in range(FOLDS):
-        m = train([it for it, f in zip(items, folds) if f != k], args.l2, args.epochs, args.keep,
-                  args.bags)
-        for i, f in enumerate(folds):
-            if f == k:
-                oof[i] = model_logit(m, items[i][0], items[i][1]) + items[i][3]
-    return oof
+def recorded_texts():
+    """User-turn and tool-result texts of the recorded client traffic (never trained on)."""
+    out = []
+    for name in sorted(os.listdir(TRAFFIC)):
+        if not name.endswith(".jsonl"):
+            continue
+        for row in jsonl(os.path.join(TRAFFIC, name)):
+            body = row.get("body") or {}
+            session = f"{name}:{row.get('session')}"
+            for m in body.get("messages", []):
+                content = m.get("content")
+                blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content or []
+                for b in blocks:
+                    if not isinstance(b, dict):
+                        continue
+                    if m.get("role") in ("user",) and b.get("type") == "text":
+                        out.append(("user", session, b["text"]))
+                    elif b.get("type") == "tool_result":
+                        c = b.get("content")
+                        parts = [c] if isinstance(c, str) else [x.get("text", "") for x in c or [] if isinstance(x, dict)]
+                        for t in parts:
+                            out.append(("tool_result", session, t))
+                if m.get("role") == "tool" and isinstance(content, str):
+                    out.append(("tool_result", session, content))
+    seen, uniq = set(), []
+    for z, s, t in out:
+        if t and (z, t) not in seen:
+            seen.add((z, t))
+            uniq.append((z, s, t))
+    return uniq
 
 
-def report_cv(data, oof, cuts):
-    labels = [y for _, y, _ in data]
-    for target in (0.01, 0.02, 0.03, 0.05):
-        cut, rec, fpr = operating_point(oof, labels, target)
-        cuts[target] = cut
-        print(f"cv target fpr {target:.2f}: recall {rec:.3f} fpr {fpr:.3f} cut {cut:.3f}", file=sys.stderr)
-    cut, rec, fpr = operating_point(oof, labels, TARGET_FPR)
-    by_source = {}
-    for z, (_, y, s) in zip(oof, data):
-        c = by_source.setdefault(s, [0, 0])
+def load(kind):
+    """(train docs, evaluation sets {name: docs}) for one kind of reading."""
+    mx = F.DIRECT_MAX if kind == "direct" else F.INDIRECT_MAX
+    train, evals = [], defaultdict(list)
+    dev = jsonl(os.path.join(CORPORA, "injection_dev_open.jsonl"))
+    everyday = jsonl(os.path.join(CORPORA, "everyday_dev.jsonl"))
+    benign_user = jsonl(os.path.join(INJ, "benign_user.jsonl"))
+    benign_system = jsonl(os.path.join(INJ, "benign_system.jsonl"))
+    benign_tool = jsonl(os.path.join(INJ, "benign_tool.jsonl")) + jsonl(os.path.join(INJ, "benign_tool_real.jsonl"))
+    indirect = jsonl(os.path.join(INJ, "indirect.jsonl"))
+    direct = jsonl(os.path.join(INJ, "direct_user.jsonl"))
+
+    def add(rows, cls_of, label_of, span=False):
+        for r in rows:
+            # A real file and the copies with an instruction planted in it share one CV group.
+            group = r.get("carrier_source") or (r["id"] if "licence" in r else None)
+            d = make_doc(r["text"], label_of(r), cls_of(r), r.get("source", ""), mx,
+                         r.get("span") if span else None, group=group)
+            (train if r.get("split", "train") == "train" else evals[f"holdout {d.cls}"]).append(d)
+
+    if kind == "direct":
+        add([r for r in dev if r["train_ok"]], lambda r: "dev:" + r["source"].split(":")[0], lambda r: r["label"])
+        add(everyday, lambda r: "everyday", lambda r: 0)
+        add(benign_user, lambda r: "user:" + r["class"], lambda r: 0)
+        add(benign_system, lambda r: "system:" + r["class"], lambda r: 0)
+        add(direct, lambda r: "attack:direct", lambda r: 1)
+        for t in own("own_injections.txt"):
+            train.append(make_doc(t, 1, "attack:own", "gw:own", mx))
+        for t in own("own_benign.txt"):
+            train.append(make_doc(t, 0, "benign:own", "gw:own", mx))
+    else:
+        add(benign_tool, lambda r: "tool:" + r["class"], lambda r: 0)
+        add(indirect, lambda r: "planted:" + r["class"], lambda r: 1, span=True)
+        # Questions people ask, and text about prompt injection, read as data (forum posts,
+        # FAQs, security blogs). Persona prompts and requests to an assistant are left out: inside
+        # a tool result, "I want you to act as…" or "from now on use pnpm" *is* an instruction
+        # aimed at the assistant.
+        add(everyday, lambda r: "data:everyday", lambda r: 0)
+        add([r for r in benign_user if r["class"] == "everyday_misc"], lambda r: "data:user-" + r["class"], lambda r: 0)
+        add([r for r in dev if r["train_ok"] and r["label"] == 0 and r["source"].startswith("handwritten:security")],
+            lambda r: "data:security-topic", lambda r: 0)
+        # Data that names actions and destinations without addressing anyone (logs, notices,
+        # instructions to a human reader): "sent email to …", "transfer to account …".
+        for t in own("own_benign_data.txt"):
+            train.append(make_doc(t, 0, "data:own-benign-data", "gw:own", mx))
+        # Direct attacks short enough to be a planted paragraph are instructions aimed at the
+        # assistant wherever they appear.
+        short = [t for t in own("own_injections.txt") if len(t) <= 1200]
+        short += [r["text"] for r in dev if r["train_ok"] and r["label"] == 1 and len(r["text"]) <= 1200]
+        for t in short:
+            train.append(make_doc(t, 1, "attack:as-data", "gw:own", mx))
+        add([r for r in direct], lambda r: "attack:direct-as-data", lambda r: 1)
+    for zone, session, text in recorded_texts():
+        want = "user" if kind == "direct" else "tool_result"
+        if zone == want:
+            planted = "planted" in session
+            evals["recorded " + ("planted-session" if planted else session.split(":")[0])].append(
+                make_doc(text, 0, "recorded", session, mx))
+    return train, dict(evals)
+
+
+# ---------------------------------------------------------------- features
+
+
+def vectorize(segments_text, rules, char_n, cue_weight):
+    """CSR rows (counts / sqrt(n)) and the rule offsets of the folded segment texts."""
+    indptr, indices, data, offsets = [0], [], [], []
+    for t in segments_text:
+        folded = F.fold(t)
+        bs = F.buckets(folded, char_n)
+        counts = defaultdict(int)
+        for b in bs:
+            counts[b] += 1
+        inv = 1.0 / math.sqrt(len(bs)) if bs else 1.0
+        # Cue features are not divided by the length: a combination is present or not.
+        for c in rules.cue_buckets(folded) if cue_weight else ():
+            counts[c] += cue_weight / inv
+        for k in sorted(counts):
+            indices.append(k)
+            data.append(counts[k] * inv)
+        indptr.append(len(indices))
+        offsets.append(rules.logit(folded))
+    X = scipy.sparse.csr_matrix((np.array(data), np.array(indices, dtype=np.int64), np.array(indptr)),
+                                shape=(len(segments_text), 1 << F.BUCKET_BITS))
+    return X, np.array(offsets)
+
+
+def flatten(docs):
+    """Segment texts, labels (None = skip), and the doc index of each segment."""
+    texts, labels, owner = [], [], []
+    for i, d in enumerate(docs):
+        for (a, b), l in zip(d.segs, d.seg_labels):
+            texts.append(d.text[a:b])
+            labels.append(l)
+            owner.append(i)
+    return texts, labels, np.array(owner)
+
+
+# ---------------------------------------------------------------- model
+
+
+def fit(X, y, off, w, l2, iters=400):
+    """Weighted L2 logistic regression with fixed offsets, by L-BFGS. Returns (weights, bias)."""
+    n, d = X.shape
+    wsum = w.sum()
+    Xt = X.T.tocsr()
+
+    def f(theta):
+        coef, b = theta[:d], theta[d]
+        z = X @ coef + b + off
+        # log(1 + exp(-yz)) for y in {0, 1} as softplus(z) - y z
+        loss = np.sum(w * (np.logaddexp(0, z) - y * z)) / wsum + 0.5 * l2 * coef @ coef
+        g = w * (1.0 / (1.0 + np.exp(-z)) - y) / wsum
+        grad = np.empty(d + 1)
+        grad[:d] = Xt @ g + l2 * coef
+        grad[d] = g.sum()
+        return loss, grad
+
+    theta0 = np.zeros(d + 1)
+    res = scipy.optimize.minimize(f, theta0, jac=True, method="L-BFGS-B",
+                                  options={"maxiter": iters, "maxcor": 20})
+    return res.x[:d], res.x[d]
+
+
+def compact(coef, bias, keep):
+    """The strongest `keep` weights quantised to int8 with one scale, as shipped."""
+    order = np.argsort(-np.abs(coef), kind="stable")[:keep]
+    order = order[np.abs(coef[order]) > 0]
+    scale = float(np.abs(coef[order]).max()) / 127.0
+    q = np.round(coef[order] / scale).astype(np.int64)
+    keep_mask = q != 0
+    idx, q = order[keep_mask], q[keep_mask]
+    dense = np.zeros(coef.shape[0])
+    dense[idx] = q * scale
+    return {"scale": scale, "bias": float(bias), "idx": idx, "q": q, "dense": dense}
+
+
+def weights_for(y, classes, benign_boost):
+    """Class-balanced: positives and negatives weigh the same in total; within the negatives,
+    each class weighs at least 1/sqrt of its size relative to the others, so small traffic
+    classes (short turns, reminders) count."""
+    y = np.asarray(y)
+    w = np.ones(len(y))
+    neg = y == 0
+    sizes = defaultdict(int)
+    for c, is_neg in zip(classes, neg):
+        if is_neg:
+            sizes[c] += 1
+    for i, c in enumerate(classes):
+        if neg[i]:
+            w[i] = benign_boost / math.sqrt(sizes[c])
+    pos = ~neg
+    w[pos] = w[neg].sum() / max(pos.sum(), 1)
+    return w
+
+
+def doc_scores(seg_z, owner, ndocs):
+    out = np.full(ndocs, -np.inf)
+    np.maximum.at(out, owner, seg_z)
+    return out
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def report(name, docs, z, cut, out=sys.stderr):
+    by = defaultdict(lambda: [0, 0])
+    for d, s in zip(docs, z):
+        c = by[d.cls]
         c[0] += 1
-        c[1] += int((z > cut) == (y == 1))
-    for s, (n, ok) in sorted(by_source.items()):
-        print(f"  {s:<55} {ok}/{n} correct out-of-fold", file=sys.stderr)
-    corpus = [(z, y) for z, (_, y, s) in zip(oof, data) if not s.startswith("gw:")]
-    tp = sum(1 for z, y in corpus if y == 1 and z > cut)
-    fp = sum(1 for z, y in corpus if y == 0 and z > cut)
-    npos = sum(y for _, y in corpus)
-    print(f"  corpus items only: recall {tp / npos:.3f} fpr {fp / (len(corpus) - npos):.3f}", file=sys.stderr)
-    if os.environ.get("GW_TRAIN_DUMP"):
-        with open(os.environ["GW_TRAIN_DUMP"], "w", encoding="utf-8") as f:
-            for z, (t, y, s) in sorted(zip(oof, data), key=lambda r: r[0]):
-                if (z > cut) != (y == 1):
-                    f.write(f"{z:+.2f} {y} {s[:20]:<20} {t[:160]!r}\n")
-    return {"folds": FOLDS, "target_fpr": TARGET_FPR, "recall": round(rec, 4), "fpr": round(fpr, 4),
-            "cut_logit": round(cut, 6)}
+        c[1] += int(s > cut)
+    for cls, (n, hit) in sorted(by.items()):
+        lab = "recall" if any(d.label == 1 for d in docs if d.cls == cls) else "FP"
+        print(f"  {name:<34} {cls:<38} {lab:>6} {hit / n:6.3f}  ({hit}/{n})", file=out)
+
+
+def score_docs(model, docs, rules, char_n):
+    texts, _, owner = flatten(docs)
+    if not texts:
+        return np.full(len(docs), -np.inf)
+    X, off = vectorize(texts, rules, char_n, model["cue_weight"])
+    z = X @ model["dense"] + model["bias"] + off
+    return doc_scores(z, owner, len(docs))
+
+
+def agentdojo(path, kind):
+    rows = jsonl(path)
+    mx = F.DIRECT_MAX if kind == "direct" else F.INDIRECT_MAX
+    docs = [make_doc(r["text"], int(r["label"]), f"agentdojo:{r.get('attack') or 'clean'}", "agentdojo", mx)
+            for r in rows]
+    return docs
+
+
+# ---------------------------------------------------------------- main
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", default=os.path.join(ROOT, "tests", "corpora", "injection_dev_open.jsonl"))
-    ap.add_argument("--out", default=os.path.join(POLICY_DIR, "model.json"))
-    ap.add_argument("--cv-only", action="store_true")
-    ap.add_argument("--preview", action="store_true", help="print eval-only figures, write nothing")
-    ap.add_argument("--l2", type=float, default=L2)
-    ap.add_argument("--epochs", type=int, default=EPOCHS)
-    ap.add_argument("--keep", type=int, default=KEEP)
-    ap.add_argument("--bags", type=int, default=BAGS)
+    ap.add_argument("--kind", choices=["direct", "indirect"], required=True)
+    ap.add_argument("--dry-run", action="store_true", help="train and report, write nothing")
+    ap.add_argument("--extra-eval", help="the full injection_dev.jsonl (with train_ok: false items), "
+                    "reported in aggregate only; never trained on")
+    ap.add_argument("--l2", type=float)
+    ap.add_argument("--keep", type=int)
+    ap.add_argument("--target-fpr", type=float)
+    ap.add_argument("--cue-weight", type=float)
+    ap.add_argument("--benign-boost", type=float, default=1.0)
+    ap.add_argument("--agentdojo", help="directory written by scripts/agentdojo_eval.py, reported only")
     ap.add_argument("--char-n", type=lambda s: tuple(int(n) for n in s.split(",")), default=F.CHAR_N)
     args = ap.parse_args()
+    cfg = dict(DEFAULTS[args.kind])
+    for k in ("l2", "keep", "target_fpr", "cue_weight"):
+        if getattr(args, k) is not None:
+            cfg[k] = getattr(args, k)
+    indirect = args.kind == "indirect"
+    rules = F.Rules(os.path.join(POLICY_DIR, "signatures.yaml"), indirect=indirect)
 
-    with open(args.corpus, "rb") as f:
-        raw = f.read()
-    corpus = [json.loads(l) for l in raw.decode("utf-8").splitlines() if l.strip()]
-    data = [(d["text"], int(d["label"]), d["source"]) for d in corpus if d["train_ok"] is True]
-    excluded = sum(1 for d in corpus if d["train_ok"] is not True)
-    data += load_own("own_injections.txt", 1) + load_own("own_benign.txt", 0)
+    train_docs, evals = load(args.kind)
+    texts, labels, owner = flatten(train_docs)
+    keep = np.array([l is not None for l in labels])
+    X, off = vectorize(texts, rules, args.char_n, cfg["cue_weight"])
+    y = np.array([l if l is not None else 0 for l in labels], dtype=float)
+    classes = [train_docs[i].cls for i in owner]
+    w = weights_for(y, classes, args.benign_boost)
+    w[~keep] = 0.0
+    print(f"{args.kind}: {len(train_docs)} docs, {len(texts)} segments "
+          f"({int(y[keep].sum())} positive, {int((~keep).sum())} ambiguous)", file=sys.stderr)
 
-    rules = F.Rules(os.path.join(POLICY_DIR, "signatures.yaml"))
-    items = []
-    for t, y, _ in data:
-        folded = F.fold(t)
-        x, inv = vectorize(folded, args.char_n)
-        items.append((x, inv, y, rules.logit(folded)))
+    # Grouped cross-validation: a document's segments and near-duplicates stay in one fold.
+    groups = sorted({d.group for d in train_docs})
+    random.Random(SEED).shuffle(groups)
+    fold_of = {g: i % FOLDS for i, g in enumerate(groups)}
+    doc_fold = np.array([fold_of[d.group] for d in train_docs])
+    seg_fold = doc_fold[owner]
+    oof = np.zeros(len(texts))
+    for k in range(FOLDS):
+        tr = seg_fold != k
+        coef, b = fit(X[tr], y[tr], off[tr], w[tr], cfg["l2"])
+        m = compact(coef, b, cfg["keep"])
+        m["cue_weight"] = cfg["cue_weight"]
+        te = seg_fold == k
+        oof[te] = X[te] @ m["dense"] + m["bias"] + off[te]
+    doc_oof = doc_scores(oof, owner, len(train_docs))
+    doc_y = np.array([d.label for d in train_docs])
+    # The cut lets at most `target_fpr` of the traffic classes through (what real traffic is made
+    # of: everyday turns, agent turns, tool results by kind), out of fold; hand-written hard
+    # negatives and persona prompts are reported, not calibrated on.
+    pooled = [i for i, d in enumerate(train_docs) if d.label == 0 and d.cls.startswith(CALIBRATE[args.kind])]
+    benign = np.sort(doc_oof[pooled])[::-1]
+    allowed = int(math.floor(cfg["target_fpr"] * len(benign)))
+    cut = (benign[allowed] + benign[max(allowed - 1, 0)]) / 2.0 if allowed > 0 else benign[0] + 1e-3
+    rec = float((doc_oof[doc_y == 1] > cut).mean())
+    fpr = float((doc_oof[doc_y == 0] > cut).mean())
+    print(f"cv (documents): recall {rec:.3f} fpr {fpr:.4f} at cut {cut:.3f}", file=sys.stderr)
+    report("cv", train_docs, doc_oof, cut)
+    if os.environ.get("GW_TRAIN_DUMP"):
+        # Out-of-fold mistakes around the cut, for reviewing the hand-written data.
+        with open(os.environ["GW_TRAIN_DUMP"], "w", encoding="utf-8") as f:
+            seg_y = np.array([l if l is not None else -1 for l in labels])
+            for i in np.argsort(-oof):
+                if (seg_y[i] == 0 and oof[i] > cut - 1) or (seg_y[i] == 1 and oof[i] < cut):
+                    f.write(f"{oof[i]:+.2f} {seg_y[i]} {train_docs[owner[i]].cls:<28} {texts[i][:300]!r}\n")
+    cv = {"folds": FOLDS, "target_fpr": cfg["target_fpr"], "recall": round(rec, 4),
+          "fpr": round(fpr, 4), "cut_logit": round(float(cut), 6)}
 
-    cuts = {}
-    cv = report_cv(data, cross_validate(data, items, args), cuts)
-    print("cv:", cv, file=sys.stderr)
-    if args.cv_only:
+    coef, b = fit(X, y, off, w, cfg["l2"])
+    final = compact(coef, b, cfg["keep"])
+    final["cue_weight"] = cfg["cue_weight"]
+    shift = math.log(THRESHOLD / (1.0 - THRESHOLD)) - cut
+    final["bias"] += shift
+    for name, docs in sorted(evals.items()):
+        z = score_docs(final, docs, rules, args.char_n)
+        report(name.split(" ")[0], docs, z, math.log(4.0))
+    held = [d for name, docs in evals.items() if name.startswith("holdout") for d in docs]
+    z = score_docs(final, held, rules, args.char_n)
+    for lab, what in ((1, "recall"), (0, "FP")):
+        sel = [s > math.log(4.0) for d, s in zip(held, z) if d.label == lab]
+        if sel:
+            print(f"  holdout overall {what}: {sum(sel) / len(sel):.3f} ({sum(sel)}/{len(sel)})", file=sys.stderr)
+    if args.agentdojo:
+        for name in ("injected.jsonl", "benign.jsonl"):
+            path = os.path.join(args.agentdojo, name)
+            if os.path.exists(path):
+                docs = agentdojo(path, args.kind)
+                report("agentdojo", docs, score_docs(final, docs, rules, args.char_n), math.log(4.0))
+    if args.extra_eval:
+        mx = F.DIRECT_MAX if args.kind == "direct" else F.INDIRECT_MAX
+        docs = [make_doc(r["text"], r["label"], "eval-only:" + ("injection" if r["label"] else "benign"), "", mx)
+                for r in jsonl(args.extra_eval) if not r["train_ok"]]
+        report("never trained", docs, score_docs(final, docs, rules, args.char_n), math.log(4.0))
+    if args.dry_run:
         return
 
-    final = train(items, args.l2, args.epochs, args.keep, args.bags)
-    if args.preview:
-        # Aggregate figures only on the items nothing is trained on (no per-item output, so the
-        # eval-only texts never steer the hand-written data).
-        scored = []
-        for d in corpus:
-            if d["train_ok"] is not True:
-                folded = F.fold(d["text"])
-                x, inv = vectorize(folded, args.char_n)
-                scored.append((model_logit(final, x, inv) + rules.logit(folded), int(d["label"])))
-        for target, cut in sorted(cuts.items()):
-            rec = sum(1 for z, y in scored if y == 1 and z > cut) / sum(y for _, y in scored)
-            fp = sum(1 for z, y in scored if y == 0 and z > cut)
-            nb = sum(1 for _, y in scored if y == 0)
-            print(f"eval-only preview at cv fpr {target:.2f}: recall {rec:.3f} fpr {fp / nb:.3f} ({fp} of {nb})",
-                  file=sys.stderr)
-        return
-    shift = math.log(THRESHOLD / (1.0 - THRESHOLD)) - cv["cut_logit"]
-    idx = sorted(final["q"])
-    deltas = [idx[0]] + [b - a for a, b in zip(idx, idx[1:])]
-    sources = {}
-    for _, _, s in data:
-        sources[s] = sources.get(s, 0) + 1
+    idx = [int(i) for i in np.sort(final["idx"])]
+    qmap = {int(i): int(q) for i, q in zip(final["idx"], final["q"])}
+    deltas = [idx[0]] + [b2 - a for a, b2 in zip(idx, idx[1:])]
+    sources = defaultdict(int)
+    for d in train_docs:
+        sources[d.cls] += 1
+    digest = hashlib.sha256()
+    for d in train_docs:
+        digest.update(d.text.encode("utf-8"))
+        digest.update(bytes([d.label]))
     out = {
         "format": FORMAT,
         "bucket_bits": F.BUCKET_BITS,
         "char_ngrams": list(args.char_n),
         "scale": round(final["scale"], 9),
-        "bias": round(final["bias"] + shift, 6),
+        "bias": round(final["bias"], 6),
+        "cue_weight": cfg["cue_weight"],
         "provenance": {
-            "corpus_sha256": hashlib.sha256(raw).hexdigest(),
-            "corpus_items_excluded_not_train_ok": excluded,
-            "trained_items_by_source": dict(sorted(sources.items())),
-            "hyperparameters": {"l2": args.l2, "epochs": args.epochs, "keep": args.keep, "lr": LR,
-                                "seed": SEED, "bags": args.bags},
+            "kind": args.kind,
+            "segment_chars": F.DIRECT_MAX if args.kind == "direct" else F.INDIRECT_MAX,
+            "training_texts_sha256": digest.hexdigest(),
+            "trained_documents_by_class": dict(sorted(sources.items())),
+            "hyperparameters": {"l2": cfg["l2"], "keep": cfg["keep"], "benign_boost": args.benign_boost,
+                                "cue_weight": cfg["cue_weight"],
+                                "optimizer": "L-BFGS-B", "seed": SEED},
             "cross_validation": cv,
             "threshold": THRESHOLD,
         },
         "index_delta": deltas,
-        "weight_q": [final["q"][k] for k in idx],
+        "weight_q": [qmap[i] for i in idx],
     }
-    with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(out, f, separators=(",", ":"), sort_keys=False)
+    path = os.path.join(POLICY_DIR, cfg["out"])
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, separators=(",", ":"))
         f.write("\n")
-    print(f"wrote {args.out}: {len(idx)} weights", file=sys.stderr)
+    print(f"wrote {path}: {len(idx)} weights", file=sys.stderr)
     # The Rust test `model::tests::logits_match_the_training_script` pins these.
-    final["bias"] += shift
     for t in PINNED_TEXTS:
-        x, inv = vectorize(F.fold(t), args.char_n)
-        print(f"pinned logit {model_logit(final, x, inv):.6f} for {t!r}", file=sys.stderr)
+        folded = F.fold(t)
+        bs = F.buckets(folded, args.char_n)
+        s = sum(qmap.get(k, 0) for k in bs)
+        cue = sum(qmap.get(k, 0) for k in rules.cue_buckets(folded))
+        z = final["bias"] + (final["scale"] * s / math.sqrt(len(bs)) if bs else 0.0)
+        z += final["scale"] * cfg["cue_weight"] * cue
+        print(f"pinned logit {z:.6f} for {t!r}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -79,9 +79,11 @@ pub enum Command {
         /// Which detector.
         #[arg(value_enum)]
         detector: EvalDetector,
-        /// JSON Lines corpus; defaults to the dev corpus in `tests/corpora/`.
+        /// JSON Lines corpora (repeatable). Default, PII: `tests/corpora/pii_dev.jsonl`;
+        /// injection: every corpus in `tests/corpora/` plus the recorded traffic in
+        /// `tests/traffic/`, reported per zone and traffic class.
         #[arg(long)]
-        corpus: Option<PathBuf>,
+        corpus: Vec<PathBuf>,
         /// Score threshold (prompt-injection only).
         #[arg(long)]
         threshold: Option<f32>,
@@ -280,6 +282,65 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     }
 }
 
+/// `gw eval injection`: every corpus given, or by default every labelled corpus in the repository
+/// plus the recorded client traffic, read zone by zone and reported per traffic class.
+fn eval_injection(corpus: &[PathBuf], threshold: Option<f32>) -> ExitCode {
+    let scorer = match crate::policy::injection::InjectionScorer::builtin() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gw: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let t = threshold.unwrap_or(crate::policy::injection::DEFAULT_THRESHOLD);
+    let mut report = crate::policy::injection::EvalReport::new(t);
+    let (files, traffic) = if corpus.is_empty() {
+        let mut files = vec![
+            PathBuf::from("tests/corpora/injection_dev_open.jsonl"),
+            PathBuf::from("tests/corpora/everyday_dev.jsonl"),
+        ];
+        let mut traffic = Vec::new();
+        for (dir, list) in [
+            ("tests/corpora/injection", &mut files),
+            ("tests/traffic", &mut traffic),
+        ] {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            found.retain(|p| p.extension().is_some_and(|e| e == "jsonl"));
+            found.sort();
+            list.extend(found);
+        }
+        (files, traffic)
+    } else {
+        (corpus.to_vec(), Vec::new())
+    };
+    if files.is_empty() {
+        eprintln!("gw: no corpus found; run from the repository root or pass --corpus");
+        return ExitCode::FAILURE;
+    }
+    for path in &files {
+        match std::fs::read_to_string(path) {
+            Ok(text) => report.add_jsonl(&text, &scorer),
+            Err(e) => {
+                eprintln!("gw: cannot read {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    for path in &traffic {
+        match crate::replay::traffic_texts(path) {
+            Ok(items) => items.iter().for_each(|i| report.add(i, &scorer)),
+            Err(e) => {
+                eprintln!("gw: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!("{report}");
+    ExitCode::SUCCESS
+}
+
 /// Loads a pack and builds its policy chain, printing what went wrong if either fails.
 fn load_chain(pack: &Path) -> Result<(LoadedPack, PolicyChain), ExitCode> {
     let loaded = config::load_file(pack).map_err(|diags| {
@@ -402,15 +463,22 @@ fn explain(pack: &Path, text: Option<String>) -> ExitCode {
 
 fn eval(
     detector: EvalDetector,
-    corpus: Option<PathBuf>,
+    corpus: Vec<PathBuf>,
     threshold: Option<f32>,
     errors: bool,
 ) -> ExitCode {
-    let default = match detector {
-        EvalDetector::Pii => "tests/corpora/pii_dev.jsonl",
-        EvalDetector::Injection => "tests/corpora/injection_dev_open.jsonl",
-    };
-    let path = corpus.unwrap_or_else(|| PathBuf::from(default));
+    match detector {
+        EvalDetector::Injection => eval_injection(&corpus, threshold),
+        EvalDetector::Pii => eval_pii(corpus.first(), errors),
+    }
+}
+
+/// `gw eval pii`: precision and recall per entity type on one corpus.
+fn eval_pii(corpus: Option<&PathBuf>, errors: bool) -> ExitCode {
+    let path = corpus.map_or_else(
+        || PathBuf::from("tests/corpora/pii_dev.jsonl"),
+        Clone::clone,
+    );
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
@@ -418,41 +486,23 @@ fn eval(
             return ExitCode::FAILURE;
         }
     };
+    let detector = crate::policy::pii::rules::builtin().and_then(|specs| {
+        crate::policy::pii::PiiDetector::new(&specs, &crate::policy::pii::policy::ALL_ENTITIES)
+    });
     match detector {
-        EvalDetector::Injection => {
-            let scorer = match crate::policy::injection::InjectionScorer::builtin() {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("gw: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let t = threshold.unwrap_or(crate::policy::injection::DEFAULT_THRESHOLD);
-            println!("{}", crate::policy::injection::evaluate(&text, &scorer, t));
-        }
-        EvalDetector::Pii => {
-            let detector = crate::policy::pii::rules::builtin().and_then(|specs| {
-                crate::policy::pii::PiiDetector::new(
-                    &specs,
-                    &crate::policy::pii::policy::ALL_ENTITIES,
-                )
-            });
-            match detector {
-                Ok(d) => {
-                    let report = crate::policy::pii::evaluate(&text, &d);
-                    println!("{report}");
-                    if errors {
-                        report.errors.iter().for_each(|e| println!("{e}"));
-                    }
-                }
-                Err(e) => {
-                    eprintln!("gw: {e}");
-                    return ExitCode::FAILURE;
-                }
+        Ok(d) => {
+            let report = crate::policy::pii::evaluate(&text, &d);
+            println!("{report}");
+            if errors {
+                report.errors.iter().for_each(|e| println!("{e}"));
             }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gw: {e}");
+            ExitCode::FAILURE
         }
     }
-    ExitCode::SUCCESS
 }
 
 /// Loads the named pack, or the embedded default.

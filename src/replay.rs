@@ -84,6 +84,56 @@ pub fn load(source: &Path) -> Result<Vec<Recorded>, String> {
     Ok(out)
 }
 
+/// The user-turn, tool-result and document texts of recorded traffic (`{"session", "path",
+/// "body"}` rows), labelled for `gw eval injection`: all benign, except the tool results and
+/// documents of sessions named `planted-*`, which hold planted instructions.
+pub fn traffic_texts(path: &Path) -> Result<Vec<crate::policy::injection::Labelled>, String> {
+    use crate::policy::zone::{TextMut, walk_request};
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let zones = crate::ir::ZoneSet::of(&[Zone::User, Zone::ToolResult, Zone::Document]);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let row: Value = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: not JSON: {e}", path.display(), i + 1))?;
+        let session = row.get("session").and_then(Value::as_str).unwrap_or("");
+        let path_of = row.get("path").and_then(Value::as_str).unwrap_or("");
+        let Some(body) = row.get("body") else {
+            continue;
+        };
+        let Some(mut req) =
+            parse_body(path_of, body).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?
+        else {
+            continue;
+        };
+        walk_request(&mut req, zones, |spot, t| {
+            let text = match t {
+                TextMut::Str(s) => s.clone(),
+                TextMut::Json(v) => v.to_string(),
+                TextMut::Doc(d) => String::from_utf8_lossy(d).into_owned(),
+            };
+            if text.trim().is_empty() || !seen.insert((spot.zone, text.clone())) {
+                return;
+            }
+            let planted = session.starts_with("planted") && spot.zone.is_data();
+            out.push(crate::policy::injection::Labelled {
+                text,
+                label: u8::from(planted),
+                source: format!("recorded:{file}"),
+                train_ok: false,
+                zone: Some(spot.zone),
+                class: Some(format!("recorded {file} {session}")),
+                split: Some("holdout".into()),
+            });
+        });
+    }
+    Ok(out)
+}
+
 /// A request body in the IR, by the door it was sent to. `None` for paths that carry no
 /// request text (model lists, health checks).
 fn parse_body(path: &str, body: &Value) -> Result<Option<ChatRequest>, String> {

@@ -1,23 +1,63 @@
-//! Offline evaluation of the scorer on a labelled JSONL corpus.
+//! Offline evaluation of the scorer on labelled texts, per traffic class.
 //!
-//! Why it exists: detection quality is a number we must be able to state and defend. The report
-//! splits the `train_ok: false` items out because nothing shipped was trained on them, so their
-//! figures are the honest estimate of how the detector does on unseen attacks.
+//! Why it exists: detection quality is a number we must be able to state and defend, and an
+//! average hides the classes that matter (everyday turns, agent traffic, tool results by kind).
+//! Each text is read the way its zone is read in the chain (user turns whole, tool results and
+//! documents in segments, by the indirect model). The report splits out the `train_ok: false`
+//! items and the `split: holdout` rows, because nothing shipped was trained on them, so their
+//! figures are the honest estimate of how the detector does on unseen text.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
 
-use super::InjectionScorer;
+use super::{InjectionScorer, Kind};
+use crate::ir::Zone;
 
-#[derive(Deserialize)]
-struct Item {
-    text: String,
-    label: u8,
-    source: String,
+/// One labelled text, as corpus rows hold it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Labelled {
+    pub text: String,
+    /// 1: an injection; 0: benign.
+    pub label: u8,
     #[serde(default)]
-    train_ok: bool,
+    pub source: String,
+    #[serde(default)]
+    pub train_ok: bool,
+    /// Where the text sits (default `user`).
+    #[serde(default)]
+    pub zone: Option<Zone>,
+    /// Its traffic class (`short_turn`, `web_page`, …); the source when absent.
+    #[serde(default)]
+    pub class: Option<String>,
+    /// `train` or `holdout` (rows without one count as seen).
+    #[serde(default)]
+    pub split: Option<String>,
+}
+
+impl Labelled {
+    fn kind(&self) -> Kind {
+        match self.zone {
+            Some(z) if z.is_data() => Kind::Indirect,
+            _ => Kind::Direct,
+        }
+    }
+
+    fn class_key(&self) -> String {
+        let zone = self.zone.unwrap_or(Zone::User).as_str();
+        let class = self
+            .class
+            .clone()
+            .unwrap_or_else(|| self.source.split(':').next().unwrap_or("").to_owned());
+        let split = match self.split.as_deref() {
+            Some("holdout") => " (holdout)",
+            _ if !self.train_ok => " (never trained)",
+            _ => "",
+        };
+        let what = if self.label == 1 { "attack" } else { "benign" };
+        format!("{zone} {what}: {class}{split}")
+    }
 }
 
 /// Confusion counts for one slice of the corpus.
@@ -74,37 +114,57 @@ pub struct EvalReport {
     pub train_ok: Counts,
     /// Items nothing shipped was trained on: the honest estimate.
     pub eval_only: Counts,
-    /// Per corpus source.
-    pub by_source: BTreeMap<String, Counts>,
+    /// Per zone, label and traffic class (hold-out and never-trained rows apart).
+    pub by_class: BTreeMap<String, Counts>,
     /// Lines that were not valid corpus items.
     pub skipped: u32,
 }
 
-/// Scores every item of a JSONL corpus (`{"text","label","source","train_ok"}`) at `threshold`.
+/// Scores every item of a JSONL corpus (`{"text","label","source","train_ok"}`, optionally
+/// `zone`, `class`, `split`) at `threshold`.
 pub fn evaluate(corpus_jsonl: &str, scorer: &InjectionScorer, threshold: f32) -> EvalReport {
     let mut report = EvalReport {
         threshold,
         ..EvalReport::default()
     };
-    for line in corpus_jsonl.lines().filter(|l| !l.trim().is_empty()) {
-        let Ok(item) = serde_json::from_str::<Item>(line) else {
-            report.skipped += 1;
-            continue;
-        };
-        let flagged = scorer.score(&item.text).value >= threshold;
-        report.all.add(item.label, flagged);
-        if item.train_ok {
-            report.train_ok.add(item.label, flagged);
-        } else {
-            report.eval_only.add(item.label, flagged);
+    report.add_jsonl(corpus_jsonl, scorer);
+    report
+}
+
+impl EvalReport {
+    /// An empty report at `threshold`.
+    pub fn new(threshold: f32) -> Self {
+        Self {
+            threshold,
+            ..Self::default()
         }
-        report
-            .by_source
-            .entry(item.source)
+    }
+
+    /// Adds every item of a JSONL corpus.
+    pub fn add_jsonl(&mut self, corpus_jsonl: &str, scorer: &InjectionScorer) {
+        for line in corpus_jsonl.lines().filter(|l| !l.trim().is_empty()) {
+            match serde_json::from_str::<Labelled>(line) {
+                Ok(item) => self.add(&item, scorer),
+                Err(_) => self.skipped += 1,
+            }
+        }
+    }
+
+    /// Scores one item, read as its zone is read in the chain, and counts it.
+    pub fn add(&mut self, item: &Labelled, scorer: &InjectionScorer) {
+        let flagged = scorer.scan(&item.text, item.kind()).max() >= self.threshold;
+        self.all.add(item.label, flagged);
+        let seen = item.train_ok && item.split.as_deref() != Some("holdout");
+        if seen {
+            self.train_ok.add(item.label, flagged);
+        } else {
+            self.eval_only.add(item.label, flagged);
+        }
+        self.by_class
+            .entry(item.class_key())
             .or_default()
             .add(item.label, flagged);
     }
-    report
 }
 
 struct Pct(Option<f64>);
@@ -121,7 +181,7 @@ impl fmt::Display for Pct {
 fn row(f: &mut fmt::Formatter<'_>, name: &str, c: &Counts) -> fmt::Result {
     writeln!(
         f,
-        "{name:<54} recall {}  fpr {}  precision {}  (tp {} fn {} fp {} tn {})",
+        "{name:<58} recall {}  fpr {}  precision {}  (tp {} fn {} fp {} tn {})",
         Pct(c.recall()),
         Pct(c.fpr()),
         Pct(c.precision()),
@@ -132,6 +192,17 @@ fn row(f: &mut fmt::Formatter<'_>, name: &str, c: &Counts) -> fmt::Result {
     )
 }
 
+/// One class line: the figure that matters for it (false positives for benign classes, recall
+/// for attacks).
+fn class_row(f: &mut fmt::Formatter<'_>, name: &str, c: &Counts) -> fmt::Result {
+    let (what, value, hit, n) = if c.tp + c.fn_ > 0 {
+        ("recall", c.recall(), c.tp, c.tp + c.fn_)
+    } else {
+        ("false positives", c.fpr(), c.fp, c.fp + c.tn)
+    };
+    writeln!(f, "  {name:<62} {what:<15} {}  ({hit}/{n})", Pct(value))
+}
+
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -140,15 +211,19 @@ impl fmt::Display for EvalReport {
             self.threshold
         )?;
         row(f, "all items", &self.all)?;
-        row(f, "train_ok items (seen in training)", &self.train_ok)?;
         row(
             f,
-            "eval-only items (train_ok: false, never trained on)",
+            "items trained on (train_ok, not hold-out)",
+            &self.train_ok,
+        )?;
+        row(
+            f,
+            "items never trained on (hold-out, train_ok: false)",
             &self.eval_only,
         )?;
-        writeln!(f, "per source:")?;
-        for (source, c) in &self.by_source {
-            row(f, &format!("  {source}"), c)?;
+        writeln!(f, "per zone and class:")?;
+        for (class, c) in &self.by_class {
+            class_row(f, class, c)?;
         }
         if self.skipped > 0 {
             writeln!(f, "skipped {} malformed lines", self.skipped)?;
@@ -182,6 +257,9 @@ mod tests {
         );
         assert_eq!(r.eval_only.tn, 1);
         assert_eq!(r.skipped, 1);
-        assert!(r.to_string().contains("eval-only"));
+        assert!(r.to_string().contains("never trained"));
+        let text = r.to_string();
+        assert!(text.contains("user attack: a"), "{text}");
+        assert!(text.contains("user benign: b (never trained)"), "{text}");
     }
 }

@@ -19,10 +19,38 @@ const PAIR: u64 = 0xa076_1d64_78bd_642f;
 const SALT_NGRAM: u64 = 0x2545_f491_4f6c_dd1d;
 const SALT_WORD: u64 = 0x6a09_e667_f3bc_c909;
 const SALT_PAIR: u64 = 0xbb67_ae85_84ca_a73b;
+const SALT_CUE: u64 = 0x3c6e_f372_fe94_f82b;
 const RING: usize = 16;
 
 fn bucket(h: u64, salt: u64) -> usize {
     (h.wrapping_add(salt) >> (64 - BUCKET_BITS)) as usize
+}
+
+/// The hash of a cue's name (a word hash over its characters).
+pub(crate) fn name_hash(name: &str) -> u64 {
+    name.chars().fold(0_u64, |h, c| {
+        h.wrapping_add(u64::from(u32::from(c))).wrapping_mul(POLY)
+    })
+}
+
+/// Folds `step` over the buckets of the present cues (their name hashes, in cue order): each
+/// cue, each pair and each triple, as the training script emits them.
+pub(crate) fn cue_buckets<A>(present: &[u64], init: A, mut step: impl FnMut(A, usize) -> A) -> A {
+    let mut acc = init;
+    for (a, &ha) in present.iter().enumerate() {
+        acc = step(acc, bucket(ha, SALT_CUE));
+        for (b, &hb) in present.iter().enumerate().skip(a + 1) {
+            let hab = ha.wrapping_mul(PAIR).wrapping_add(hb);
+            acc = step(acc, bucket(hab, SALT_CUE));
+            for &hc in &present[b + 1..] {
+                acc = step(
+                    acc,
+                    bucket(hab.wrapping_mul(PAIR).wrapping_add(hc), SALT_CUE),
+                );
+            }
+        }
+    }
+    acc
 }
 
 fn is_word_char(c: char) -> bool {

@@ -13,8 +13,10 @@
 
 /// Segment size for user turns and other direct text: most prompts are one segment.
 pub const DIRECT_MAX: usize = 4096;
-/// Segment size for tool results and documents: about a paragraph or two.
-pub const INDIRECT_MAX: usize = 640;
+/// Segment size for tool results and documents: about a paragraph. Smaller windows let a
+/// planted sentence dominate its segment; larger ones drown it in the page around it (measured
+/// in `scripts/train_injection.py`'s cross-validation: 320 beat 200, 256 and 640).
+pub const INDIRECT_MAX: usize = 320;
 
 /// The byte ranges of `text`'s segments, in order.
 pub fn segments(text: &str, max: usize) -> Vec<(usize, usize)> {
@@ -103,6 +105,34 @@ mod tests {
         // Characters, not bytes.
         let wide = "é".repeat(12);
         assert_eq!(pieces(&wide, 10), ["é".repeat(10), "é".repeat(2)]);
+    }
+
+    /// Fixed vector printed by `python3 scripts/injection_features.py` (`segments`, in
+    /// character offsets), so training cuts texts exactly as scoring does.
+    #[test]
+    fn segments_match_the_training_script() {
+        let text = "alpha beta gamma\n".repeat(3)
+            + &"x".repeat(25)
+            + "\n\n \n"
+            + &"d\u{e9}j\u{e0} vu ".repeat(6);
+        let chars = |b: usize| text[..b].chars().count();
+        let got: Vec<(usize, usize)> = segments(&text, 20)
+            .into_iter()
+            .map(|(s, e)| (chars(s), chars(e)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, 17),
+                (17, 34),
+                (34, 51),
+                (51, 71),
+                (71, 77),
+                (80, 96),
+                (96, 112),
+                (112, 128)
+            ]
+        );
     }
 
     #[test]

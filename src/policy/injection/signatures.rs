@@ -22,6 +22,44 @@ struct SignatureFile {
     #[serde(default)]
     max_total: Option<f32>,
     rules: Vec<RuleSpec>,
+    /// Word classes whose combinations the learned models weigh (shipped file only).
+    #[serde(default)]
+    cues: Vec<CueSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CueSpec {
+    id: String,
+    patterns: Vec<String>,
+}
+
+/// The cues, compiled: one set over every pattern, and each cue's name hash (the seed of its
+/// feature buckets, see `features::cue_buckets`).
+#[derive(Debug)]
+pub(crate) struct Cues {
+    set: RegexSet,
+    /// For each pattern of `set`, the index of its cue.
+    owner: Vec<usize>,
+    pub(crate) hashes: Vec<u64>,
+}
+
+impl Cues {
+    /// The name hashes of the cues present in `folded`, in cue order.
+    pub(crate) fn present(&self, folded: &str, out: &mut Vec<u64>) {
+        out.clear();
+        let mut mask = 0_u64;
+        for i in self.set.matches(folded).iter() {
+            mask |= 1 << self.owner[i];
+        }
+        out.extend(
+            self.hashes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, h)| *h),
+        );
+    }
 }
 
 #[derive(Deserialize)]
@@ -101,6 +139,7 @@ pub(crate) struct SignatureSet {
     /// For each pattern of `set`, the index of its rule.
     owner: Vec<usize>,
     pub(crate) max_total: f32,
+    pub(crate) cues: Option<Cues>,
 }
 
 impl SignatureSet {
@@ -111,7 +150,8 @@ impl SignatureSet {
         let mut patterns: Vec<String> = Vec::new();
         let mut owner = Vec::new();
         let mut max_total = None;
-        for (origin, text) in files {
+        let mut cues = None;
+        for (i, (origin, text)) in files.iter().enumerate() {
             let file: SignatureFile = serde_yaml_ng::from_str(text)
                 .map_err(|e| format!("injection signatures `{origin}`: {e}"))?;
             if file.version != 1 {
@@ -121,6 +161,15 @@ impl SignatureSet {
                 ));
             }
             max_total = max_total.or(file.max_total);
+            if !file.cues.is_empty() {
+                if i > 0 {
+                    return Err(format!(
+                        "injection signatures `{origin}`: `cues` belong to the shipped models; a \
+                         pack's file may add rules only"
+                    ));
+                }
+                cues = Some(compile_cues(origin, &file.cues)?);
+            }
             for spec in file.rules {
                 if rules.iter().any(|r| *r.id == *spec.id) {
                     return Err(format!(
@@ -170,10 +219,13 @@ impl SignatureSet {
             set,
             owner,
             max_total: max_total.unwrap_or(7.0),
+            cues,
         })
     }
 
     /// Marks in `fired` every pattern rule that matches `folded`; returns whether any did.
+    ///
+    /// (The cues are matched separately, by [`Cues::present`].)
     fn mark(&self, folded: &str, fired: &mut [bool]) -> bool {
         let mut any = false;
         for i in self.set.matches(folded).iter() {
@@ -229,4 +281,37 @@ impl SignatureSet {
         }
         fired
     }
+}
+
+fn compile_cues(origin: &str, specs: &[CueSpec]) -> Result<Cues, String> {
+    if specs.len() > 64 {
+        return Err(format!("injection signatures `{origin}`: at most 64 cues"));
+    }
+    let mut patterns = Vec::new();
+    let mut owner = Vec::new();
+    for (i, c) in specs.iter().enumerate() {
+        for p in &c.patterns {
+            let ascii = ascii_classes(p);
+            regex::Regex::new(&ascii).map_err(|e| {
+                format!(
+                    "injection signatures `{origin}`: cue `{}` pattern `{p}`: {e}",
+                    c.id
+                )
+            })?;
+            patterns.push(ascii);
+            owner.push(i);
+        }
+    }
+    let set = regex::RegexSetBuilder::new(&patterns)
+        .size_limit(16 << 20)
+        .build()
+        .map_err(|e| format!("injection signatures `{origin}`: cues: {e}"))?;
+    Ok(Cues {
+        set,
+        owner,
+        hashes: specs
+            .iter()
+            .map(|c| super::features::name_hash(&c.id))
+            .collect(),
+    })
 }
