@@ -36,7 +36,7 @@ HOME = pathlib.Path("/tmp/gw-traffic-home")
 # The Claude Code release the corpus was recorded with and the test is pinned to (.ci/run and
 # scripts/record_sessions.sh install it from this file too).
 CLAUDE_CODE_VERSION = (TRAFFIC / "claude-code.version").read_text().strip()
-CLAUDE_PREFIX = pathlib.Path("/opt/claude-code")
+CLAUDE_PREFIX = pathlib.Path(__file__).resolve().parents[1] / "target" / "claude-code"
 
 # The emulator's fixed key pair (src/emulator/mod.rs), handed to gw through these env vars.
 EMU_ENV = {"EMU_AKID": "AKIDGWEMULATOR000001", "EMU_SECRET": "gw-emulator-secret-access-key"}
@@ -112,7 +112,7 @@ class Stack:
 
 
 def find_claude():
-    """The `claude` executable: $CLAUDE_BIN, else the pinned install under /opt/claude-code."""
+    """The `claude` executable: $CLAUDE_BIN, else the pinned install under target/claude-code (scripts/test makes it)."""
     path = os.environ.get("CLAUDE_BIN") or str(CLAUDE_PREFIX / "node_modules" / ".bin" / "claude")
     return path if os.access(path, os.X_OK) else None
 

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version="$(cat tests/traffic/claude-code.version)"
-prefix=/opt/claude-code
+prefix="$(cd "$(dirname "$0")/.." && pwd)/target/claude-code"
 if [ -z "${CLAUDE_BIN:-}" ] && [ "$("$prefix/node_modules/.bin/claude" --version 2>/dev/null | cut -d' ' -f1)" != "$version" ]; then
   npm install --prefix "$prefix" --no-save --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$version"
 fi

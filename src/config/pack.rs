@@ -649,8 +649,11 @@ pub struct PromptInjectionConfig {
     #[serde(default = "default_threshold")]
     #[schemars(range(min = 0.0, max = 1.0))]
     pub threshold: f64,
-    /// What to do with an injection.
-    #[serde(default = "default_block")]
+    /// What to do with an injection. `redact` (the default): withhold the injected part of a
+    /// tool result or document, leaving a note, so an agent carries on without it; an injection
+    /// in a user turn (or any other zone) is blocked. `block`: refuse the whole request wherever
+    /// the injection sits. `log`: record only.
+    #[serde(default = "default_redact")]
     pub action: Action,
     /// Extra signature file (`policies/<file>.yaml`).
     #[serde(default)]
@@ -667,7 +670,7 @@ impl Default for PromptInjectionConfig {
         Self {
             enabled: true,
             threshold: default_threshold(),
-            action: default_block(),
+            action: default_redact(),
             rules: None,
             scan: injection_zones(),
         }

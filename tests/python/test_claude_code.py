@@ -2,7 +2,7 @@
 
 Claude Code is the client gw must not break: a 30 KB system prompt, a dozen tool definitions,
 `<system-reminder>` blocks, tool results holding whole files. It runs here for real (the pinned
-npm release, found through $CLAUDE_BIN or /opt/claude-code, installed by .ci/run), pointed at gw
+npm release, found through $CLAUDE_BIN or target/claude-code, installed by scripts/test), pointed at gw
 through a recording proxy (scripts/record_traffic.py) so the test sees what Claude Code sent,
 and gw's upstream is `gw emulate`, which records what reached "Bedrock". The emulated model
 follows the `gw-emulator:` script line in the prompt (src/emulator/script.rs), so every tool

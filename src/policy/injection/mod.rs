@@ -277,8 +277,9 @@ impl InjectionRun {
 }
 
 /// `text` with every segment over `threshold` replaced by a note saying it was withheld, and
-/// how many characters went. When most of the text would go, all of it goes: what is left of a
-/// page built around an injection is not worth the risk.
+/// how many characters went. The rest stays, so an agent can still use a page or file that
+/// carries an injection; when nearly all of it would go (four fifths), all of it goes, since what
+/// is left of a page built around an injection is not worth the risk.
 fn withhold_segments(text: &str, scan: &Scan, threshold: f32, spot: Spot) -> (String, usize) {
     let total = text.chars().count();
     let over: Vec<&Segment> = scan.over(threshold).collect();
@@ -291,7 +292,7 @@ fn withhold_segments(text: &str, scan: &Scan, threshold: f32, spot: Spot) -> (St
         crate::ir::Zone::Document => "document",
         _ => "tool result",
     };
-    if cut * 2 >= total {
+    if cut * 5 >= total * 4 {
         return (
             format!(
                 "[gw withheld this {what} ({total} characters): it holds instructions aimed at the \
