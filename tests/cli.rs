@@ -192,6 +192,85 @@ fn run_serves_the_embedded_default() {
         "no raw PII in the trail"
     );
     assert!(text.contains("[EMAIL]"), "{text}");
+
+    // The trail replays through another pack: against the decisions it recorded, a pack that
+    // blocks everything the injection model finds at all would newly block the two served ones.
+    let strict = strict_pack(dir.path());
+    let out = Command::new(GW)
+        .current_dir(dir.path())
+        .args(["replay", "-c"])
+        .arg(&strict)
+        .args(["gw-audit", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(report["requests"], 3, "{report}");
+    assert_eq!(report["blocked_before"], 1, "{report}");
+    assert_eq!(report["newly_blocked"], 2, "{report}");
+}
+
+/// A pack whose prompt-injection policy blocks anything it scores at all.
+fn strict_pack(dir: &Path) -> PathBuf {
+    let path = dir.join("strict.yaml");
+    std::fs::write(
+        &path,
+        "pack: { name: strict, version: 1.0.0 }\nproviders:\n  targets:\n    - { id: t, provider: aws-bedrock, model: us.amazon.nova-pro-v1:0 }\npolicies:\n  chain: [prompt-injection]\n  policy:\n    prompt-injection: { threshold: 0.0, action: block }\n",
+    )
+    .expect("write pack");
+    path
+}
+
+/// `gw replay` as a CI gate on recorded client traffic: the shipped default pack changes
+/// nothing it should not, and a budget of zero new blocks fails a pack that would block.
+#[test]
+fn replay_gates_a_pack_change_on_recorded_traffic() {
+    let traffic = [
+        repo().join("tests/traffic/openai_python.jsonl"),
+        repo().join("tests/traffic/anthropic_python.jsonl"),
+        repo().join("tests/traffic/claude_code.jsonl"),
+    ];
+    let out = Command::new(GW)
+        .args(["replay", "-c"])
+        .arg(repo().join("config/pack.yaml"))
+        .args(&traffic)
+        .args(["--max-new-blocks", "0"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("65 requests replayed"), "{stdout}");
+    assert!(
+        stdout.contains("prompt-injection newly withheld"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("claude_code.jsonl:12"),
+        "the planted file read: {stdout}"
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = Command::new(GW)
+        .args(["replay", "-c"])
+        .arg(strict_pack(dir.path()))
+        .args(&traffic)
+        .args(["--max-new-blocks", "0"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("newly blocked, over the budget of 0"),
+        "{stderr}"
+    );
 }
 
 fn chat_text(url: &str, text: &str) -> (u16, Value) {

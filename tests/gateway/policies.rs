@@ -348,3 +348,73 @@ async fn count_tokens_door_runs_the_chain() {
     assert_eq!(resp.status(), 400);
     assert!(h.emu.requests().is_empty());
 }
+
+/// Agent traffic with placeholders and restore: the model only ever sees `[EMAIL_1]`, and the
+/// tool call it makes with that placeholder reaches the client (the agent that writes the file)
+/// with the real value back, so the agent never writes `[EMAIL]` into a file.
+#[tokio::test]
+async fn placeholders_come_back_real_in_tool_call_arguments() {
+    let (h, _sink) = start().await;
+    let script = format!(
+        "Save the contact.\ngw-emulator: Write {{\"file_path\": \"/tmp/contact.txt\", \"content\": \"mail {EMAIL}\"}}"
+    );
+    let body = json!({
+        "model": "claude", "max_tokens": 300,
+        "tools": [{"name": "Write", "description": "Write a file",
+                   "input_schema": {"type": "object", "properties": {"file_path": {"type": "string"}, "content": {"type": "string"}}}}],
+        "messages": [{"role": "user", "content": script}]
+    });
+    let resp = h.post("/v1/messages", &body).await;
+    assert_eq!(resp.status(), 200);
+    let reply: Value = resp.json().await.unwrap();
+    let call = reply["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "tool_use")
+        .expect("a tool call");
+    assert_eq!(call["name"], "Write");
+    assert_eq!(call["input"]["content"], format!("mail {EMAIL}"), "{reply}");
+    let sent = sent_text(&h);
+    assert!(
+        !sent.contains(EMAIL) && sent.contains("[EMAIL_1]"),
+        "{sent}"
+    );
+}
+
+/// The same conversation gives the same redacted bytes on every turn: placeholders are numbered
+/// in reading order, so a history resent with a new turn keeps its placeholders (the model
+/// sees a consistent history, and Bedrock's prompt cache still hits on the redacted prefix).
+#[tokio::test]
+async fn redaction_is_stable_across_turns() {
+    let (h, _sink) = start().await;
+    let first = format!("Hi, I'm reachable at {EMAIL} or +1 415 555 0134.");
+    let turn1 = json!({"model": "nova", "messages": [{"role": "user", "content": first}]});
+    let (status, _, reply) = h.chat(turn1).await;
+    assert_eq!(status, 200);
+    let answer = reply["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let turn2 = json!({"model": "nova", "messages": [
+        {"role": "user", "content": first},
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": "Also cc ops@example.org please."}
+    ]});
+    let (status, _, _) = h.chat(turn2).await;
+    assert_eq!(status, 200);
+    let sent = h.emu.requests();
+    assert_eq!(sent.len(), 2);
+    let m1 = &sent[0].body["messages"];
+    let m2 = &sent[1].body["messages"];
+    assert_eq!(
+        m1[0], m2[0],
+        "the first turn reaches Bedrock byte for byte the same"
+    );
+    let history = m2.to_string();
+    assert!(
+        history.contains("[EMAIL_1]") && history.contains("[EMAIL_2]"),
+        "{history}"
+    );
+    assert!(!history.contains(EMAIL) && !history.contains("ops@example.org"));
+}
