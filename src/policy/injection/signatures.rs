@@ -14,6 +14,12 @@ use serde::Deserialize;
 use super::pattern::ascii_classes;
 use super::{decode, leet};
 
+/// Capacity of each lazy DFA's transition cache (per thread). The signature set is large (many
+/// patterns, bounded repetitions), and agent traffic is varied: with the regex crate's default
+/// (2 MiB) the cache filled and was cleared again and again on a Claude Code turn, and scoring
+/// took milliseconds instead of microseconds.
+const DFA_CACHE: usize = 32 << 20;
+
 /// A signature file as written.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -212,6 +218,7 @@ impl SignatureSet {
         decode::warm();
         let set = regex::RegexSetBuilder::new(&patterns)
             .size_limit(64 << 20)
+            .dfa_size_limit(DFA_CACHE)
             .build()
             .map_err(|e| format!("injection signatures: {e}"))?;
         Ok(Self {
@@ -304,6 +311,7 @@ fn compile_cues(origin: &str, specs: &[CueSpec]) -> Result<Cues, String> {
     }
     let set = regex::RegexSetBuilder::new(&patterns)
         .size_limit(16 << 20)
+        .dfa_size_limit(DFA_CACHE)
         .build()
         .map_err(|e| format!("injection signatures `{origin}`: cues: {e}"))?;
     Ok(Cues {
