@@ -42,9 +42,6 @@ fn session() -> Vec<(ChatRequest, usize)> {
         .collect()
 }
 
-/// The default pack's chain, warmed on unrelated text (a running gw's automata are warm; its text
-/// caches have not seen this session).
-
 /// The default pack's chain (or only its policy `only`), warmed the way a running gw is: its
 /// automata have seen text like this session's (the session's first turn with every text
 /// changed by a suffix), but its text caches hold none of the session's texts.
