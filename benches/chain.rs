@@ -25,19 +25,31 @@ policies:
     safety-filter: { mode: strict, action: block }
 "#;
 
-/// A support ticket with a pasted email thread: ~2 KB, three PII values, no attack.
+/// A support ticket with a pasted email thread: ~2 KB, three PII values, no attack. (Earlier
+/// versions repeated one paragraph five times; real threads do not, and the direct model reads
+/// a repeated paragraph as ever more of the same evidence.)
 fn prompt() -> String {
-    let thread = "From the customer: the invoice we received last week lists the wrong billing \
-                  address and the payment terms differ from our contract (net 30, not net 15). \
-                  Our finance team needs a corrected copy before the end of the quarter so the \
-                  accrual can be booked. We also noticed the shipment arrived two days late. ";
+    let thread = [
+        "From the customer: the invoice we received last week lists the wrong billing address and \
+         the payment terms differ from our contract (net 30, not net 15).",
+        "Our finance team needs a corrected copy before the end of the quarter so the accrual can \
+         be booked, and our auditors will ask for the original purchase order as well.",
+        "We also noticed the shipment arrived two days late; two pallets were stacked on their side \
+         and one carton of glassware was cracked on arrival, photos attached.",
+        "From our warehouse lead: the pallets left Rotterdam on schedule but sat at the cross-dock \
+         over the weekend because the carrier swapped trucks without telling us.",
+        "From accounts receivable: the billing address on file was updated in March, but the \
+         invoice template still pulls the old one from the ERP export; we have a fix queued.",
+        "The customer has been with us since 2019 and renews in June; their account manager asked \
+         that we handle this quickly and offer a goodwill credit if the delay is confirmed.",
+    ]
+    .join("\n\n");
     format!(
         "You are a support agent for our logistics company. Read the ticket below, summarise \
          the customer's problem in two sentences, list the actions we owe them, and draft a \
          polite reply.\n\nTicket #48213, opened by Jane Doe (jane.doe@example.com, \
-         +1 415 555 0134).\n\n{}\n\nThe customer's account manager is reachable at \
-         account.team@example.org. Keep the reply under 200 words.",
-        thread.repeat(5)
+         +1 415 555 0134).\n\n{thread}\n\nThe customer's account manager is reachable at \
+         account.team@example.org. Keep the reply under 200 words."
     )
 }
 
@@ -98,17 +110,39 @@ fn main() {
         run.on_response(&mut resp).expect("benign reply passes");
     }
 
+    // Every timed request is a new text (the chain caches verdicts by content, so a resent
+    // prompt would only measure a look-up); a last series resends one prompt to show that.
+    let fresh = |i: usize| {
+        let mut req = base.clone();
+        for m in &mut req.messages {
+            for p in &mut m.content {
+                if let gw::ir::Part::Text(t) = p {
+                    *t = format!("(ref {i}) {t}");
+                }
+            }
+        }
+        req
+    };
     let n = if quick { 500 } else { 5000 };
     let period = Duration::from_millis(1);
     let mut request_side = Vec::with_capacity(n);
     let mut whole = Vec::with_capacity(n);
+    let mut resent = Vec::with_capacity(n);
     let mut next = Instant::now();
-    for _ in 0..n {
+    for i in 0..2 * n {
         next += period;
         while Instant::now() < next {
             std::thread::sleep(next.saturating_duration_since(Instant::now()));
         }
-        let mut req = base.clone();
+        if i >= n {
+            let mut req = base.clone();
+            let t = Instant::now();
+            let mut run = chain.start();
+            let _ = std::hint::black_box(run.on_request(&mut req));
+            resent.push(t.elapsed());
+            continue;
+        }
+        let mut req = fresh(i);
         let mut resp = answer.clone();
         let t = Instant::now();
         let mut run = chain.start();
@@ -121,6 +155,7 @@ fn main() {
     }
     request_side.sort();
     whole.sort();
+    resent.sort();
     println!("\n## Policy chain at 1,000 req/s ({n} requests)\n");
     println!("| | p50 (µs) | p99 (µs) |\n|---|---|---|");
     println!(
@@ -132,5 +167,10 @@ fn main() {
         "| whole chain (request + reply with restore) | **{:.1}** | **{:.1}** |",
         pct(&whole, 0.5),
         pct(&whole, 0.99)
+    );
+    println!(
+        "| request side, the same prompt resent (verdicts from the cache) | {:.1} | {:.1} |",
+        pct(&resent, 0.5),
+        pct(&resent, 0.99)
     );
 }

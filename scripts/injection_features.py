@@ -109,7 +109,7 @@ def buckets(folded, char_n=CHAR_N):
 WHITE_SPACE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | {
     chr(c) for c in range(0x2000, 0x200B)
 }
-DIRECT_MAX = 4096
+DIRECT_MAX = 2048
 INDIRECT_MAX = 320
 
 

@@ -20,7 +20,8 @@ one. A planted instruction labels the segments that hold most of it; the other s
 carrier are benign, which teaches the indirect model that ordinary pages, files and emails are data.
 
 Model: logistic regression over hashed features (character n-grams of the folded text, words and word
-bigrams), counts divided by the square root of the feature count, with the signatures' summed weights
+bigrams), counts divided by a power of the feature count (`norm_power`: 0.75 for the direct model,
+so a long pasted document does not add up to an alarm; 0.5 for the indirect one), with the signatures' summed weights
 as a fixed offset so the model learns what the rules miss. Fitted by L-BFGS (scipy) on class-balanced
 weights, quantised to int8 with one scale (the Rust side sums integers). The bias is shifted so that a
 score of 0.8 sits at the operating point chosen by grouped 5-fold cross-validation: the cut that lets
@@ -55,11 +56,21 @@ THRESHOLD = 0.8
 FOLDS = 5
 SEED = 7
 PINNED_TEXTS = [F.PARITY_TEXTS[0], "What is the capital of France?", ""]
+# What people type before a pasted document.
+PASTE_ASKS = [
+    "Summarise this for me:\n\n", "Can you check the tone of this?\n\n", "What does this do?\n\n",
+    "Translate this to French:\n\n", "tl;dr please\n\n", "Find the mistakes in this:\n\n",
+    "Here's the output, what went wrong?\n\n", "Reply to this for me, politely:\n\n",
+    "Extract the dates and amounts from this:\n\n", "", "Explain this to a new hire:\n\n",
+    "Is anything here urgent?\n\n", "Make this shorter:\n\n", "Turn this into a table:\n\n",
+]
+
 # Benign classes the operating point is chosen on (every one held to the target).
 CALIBRATE = {"direct": ("everyday", "user:"), "indirect": ("tool:", "data:")}
 DEFAULTS = {
-    "direct": {"l2": 2e-5, "keep": 60000, "target_fpr": 0.003, "cue_weight": 0.0, "out": "model.json"},
-    "indirect": {"l2": 1e-5, "keep": 60000, "target_fpr": 0.005, "cue_weight": 0.3,
+    "direct": {"l2": 2e-6, "keep": 60000, "target_fpr": 0.003, "cue_weight": 0.0, "norm_power": 0.75,
+               "out": "model.json"},
+    "indirect": {"l2": 1e-5, "keep": 60000, "target_fpr": 0.005, "cue_weight": 0.3, "norm_power": 0.5,
                  "out": "model_indirect.json"},
 }
 
@@ -175,6 +186,14 @@ def load(kind):
         add(benign_user, lambda r: "user:" + r["class"], lambda r: 0)
         add(benign_system, lambda r: "system:" + r["class"], lambda r: 0)
         add(direct, lambda r: "attack:direct", lambda r: 1)
+        # People paste whole documents into a turn ("summarise this: <an email>"): long, ordinary
+        # text is not an attack. (Instructions planted in pasted text are the indirect model's
+        # job when they arrive as a document or tool result.)
+        rng = random.Random(SEED)
+        for r in benign_tool:
+            text = rng.choice(PASTE_ASKS) + r["text"]
+            d = make_doc(text, 0, "user:pasted", r.get("source", ""), mx, group=r["id"])
+            (train if r.get("split") == "train" else evals["holdout user:pasted"]).append(d)
         for t in own("own_injections.txt"):
             train.append(make_doc(t, 1, "attack:own", "gw:own", mx))
         for t in own("own_benign.txt"):
@@ -213,7 +232,7 @@ def load(kind):
 # ---------------------------------------------------------------- features
 
 
-def vectorize(segments_text, rules, char_n, cue_weight):
+def vectorize(segments_text, rules, char_n, cue_weight, norm_power):
     """CSR rows (counts / sqrt(n)) and the rule offsets of the folded segment texts."""
     indptr, indices, data, offsets = [0], [], [], []
     for t in segments_text:
@@ -222,7 +241,7 @@ def vectorize(segments_text, rules, char_n, cue_weight):
         counts = defaultdict(int)
         for b in bs:
             counts[b] += 1
-        inv = 1.0 / math.sqrt(len(bs)) if bs else 1.0
+        inv = 1.0 / (len(bs) ** norm_power) if bs else 1.0
         # Cue features are not divided by the length: a combination is present or not.
         for c in rules.cue_buckets(folded) if cue_weight else ():
             counts[c] += cue_weight / inv
@@ -329,7 +348,7 @@ def score_docs(model, docs, rules, char_n):
     texts, _, owner = flatten(docs)
     if not texts:
         return np.full(len(docs), -np.inf)
-    X, off = vectorize(texts, rules, char_n, model["cue_weight"])
+    X, off = vectorize(texts, rules, char_n, model["cue_weight"], model["norm_power"])
     z = X @ model["dense"] + model["bias"] + off
     return doc_scores(z, owner, len(docs))
 
@@ -355,12 +374,13 @@ def main():
     ap.add_argument("--keep", type=int)
     ap.add_argument("--target-fpr", type=float)
     ap.add_argument("--cue-weight", type=float)
+    ap.add_argument("--norm-power", type=float, help="feature counts are divided by n^this")
     ap.add_argument("--benign-boost", type=float, default=1.0)
     ap.add_argument("--agentdojo", help="directory written by scripts/agentdojo_eval.py, reported only")
     ap.add_argument("--char-n", type=lambda s: tuple(int(n) for n in s.split(",")), default=F.CHAR_N)
     args = ap.parse_args()
     cfg = dict(DEFAULTS[args.kind])
-    for k in ("l2", "keep", "target_fpr", "cue_weight"):
+    for k in ("l2", "keep", "target_fpr", "cue_weight", "norm_power"):
         if getattr(args, k) is not None:
             cfg[k] = getattr(args, k)
     indirect = args.kind == "indirect"
@@ -369,7 +389,7 @@ def main():
     train_docs, evals = load(args.kind)
     texts, labels, owner = flatten(train_docs)
     keep = np.array([l is not None for l in labels])
-    X, off = vectorize(texts, rules, args.char_n, cfg["cue_weight"])
+    X, off = vectorize(texts, rules, args.char_n, cfg["cue_weight"], cfg["norm_power"])
     y = np.array([l if l is not None else 0 for l in labels], dtype=float)
     classes = [train_docs[i].cls for i in owner]
     w = weights_for(y, classes, args.benign_boost)
@@ -389,6 +409,7 @@ def main():
         coef, b = fit(X[tr], y[tr], off[tr], w[tr], cfg["l2"])
         m = compact(coef, b, cfg["keep"])
         m["cue_weight"] = cfg["cue_weight"]
+        m["norm_power"] = cfg["norm_power"]
         te = seg_fold == k
         oof[te] = X[te] @ m["dense"] + m["bias"] + off[te]
     doc_oof = doc_scores(oof, owner, len(train_docs))
@@ -417,6 +438,7 @@ def main():
     coef, b = fit(X, y, off, w, cfg["l2"])
     final = compact(coef, b, cfg["keep"])
     final["cue_weight"] = cfg["cue_weight"]
+    final["norm_power"] = cfg["norm_power"]
     shift = math.log(THRESHOLD / (1.0 - THRESHOLD)) - cut
     final["bias"] += shift
     for name, docs in sorted(evals.items()):
@@ -459,6 +481,7 @@ def main():
         "scale": round(final["scale"], 9),
         "bias": round(final["bias"], 6),
         "cue_weight": cfg["cue_weight"],
+        "norm_power": cfg["norm_power"],
         "provenance": {
             "kind": args.kind,
             "segment_chars": F.DIRECT_MAX if args.kind == "direct" else F.INDIRECT_MAX,
@@ -484,7 +507,7 @@ def main():
         bs = F.buckets(folded, args.char_n)
         s = sum(qmap.get(k, 0) for k in bs)
         cue = sum(qmap.get(k, 0) for k in rules.cue_buckets(folded))
-        z = final["bias"] + (final["scale"] * s / math.sqrt(len(bs)) if bs else 0.0)
+        z = final["bias"] + (final["scale"] * s / len(bs) ** cfg["norm_power"] if bs else 0.0)
         z += final["scale"] * cfg["cue_weight"] * cue
         print(f"pinned logit {z:.6f} for {t!r}", file=sys.stderr)
 

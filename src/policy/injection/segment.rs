@@ -11,8 +11,9 @@
 //! ending after the last blank in its second half when there is one. Segments holding only
 //! blanks are dropped. Offsets are bytes into the text.
 
-/// Segment size for user turns and other direct text: most prompts are one segment.
-pub const DIRECT_MAX: usize = 4096;
+/// Segment size for user turns and other direct text: most prompts are one segment, and a long
+/// pasted document is read a page at a time (so its length does not add up to a false alarm).
+pub const DIRECT_MAX: usize = 2048;
 /// Segment size for tool results and documents: about a paragraph. Smaller windows let a
 /// planted sentence dominate its segment; larger ones drown it in the page around it (measured
 /// in `scripts/train_injection.py`'s cross-validation: 320 beat 200, 256 and 640).
