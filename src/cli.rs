@@ -90,6 +90,10 @@ pub enum Command {
         /// Also list every miss and false positive (PII only), to review rules.
         #[arg(long)]
         errors: bool,
+        /// PII only: count private-range IP addresses too, as a pack's
+        /// `private_ip_addresses: true` does (the default leaves them alone).
+        #[arg(long)]
+        private_ip_addresses: bool,
     },
     /// Replay recorded traffic through a pack's chain and show what would change: requests newly
     /// blocked, allowed, redacted or withheld, per policy, with examples. Exit 1 when a budget
@@ -216,7 +220,8 @@ pub fn main() -> ExitCode {
             corpus,
             threshold,
             errors,
-        } => eval(detector, corpus, threshold, errors),
+            private_ip_addresses,
+        } => eval(detector, corpus, threshold, errors, private_ip_addresses),
         Command::Keys {
             command: KeysCommand::New { id },
         } => new_key(&id),
@@ -466,15 +471,16 @@ fn eval(
     corpus: Vec<PathBuf>,
     threshold: Option<f32>,
     errors: bool,
+    private_ips: bool,
 ) -> ExitCode {
     match detector {
         EvalDetector::Injection => eval_injection(&corpus, threshold),
-        EvalDetector::Pii => eval_pii(corpus.first(), errors),
+        EvalDetector::Pii => eval_pii(corpus.first(), errors, private_ips),
     }
 }
 
 /// `gw eval pii`: precision and recall per entity type on one corpus.
-fn eval_pii(corpus: Option<&PathBuf>, errors: bool) -> ExitCode {
+fn eval_pii(corpus: Option<&PathBuf>, errors: bool, private_ips: bool) -> ExitCode {
     let path = corpus.map_or_else(
         || PathBuf::from("tests/corpora/pii_dev.jsonl"),
         Clone::clone,
@@ -488,6 +494,7 @@ fn eval_pii(corpus: Option<&PathBuf>, errors: bool) -> ExitCode {
     };
     let detector = crate::policy::pii::rules::builtin().and_then(|specs| {
         crate::policy::pii::PiiDetector::new(&specs, &crate::policy::pii::policy::ALL_ENTITIES)
+            .map(|d| d.with_private_ips(private_ips))
     });
     match detector {
         Ok(d) => {

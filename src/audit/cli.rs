@@ -237,13 +237,19 @@ fn cmd_query(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The decisions that acted (`allowed` ones are left out; `-` when none did).
 fn decisions(r: &Row) -> String {
     let parts: Vec<String> = r
         .decisions
         .iter()
+        .filter(|d| d.action != "allowed")
         .map(|d| format!("{}:{}", d.policy, d.action))
         .collect();
-    parts.join(";")
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(";")
+    }
 }
 
 fn write_table(out: &mut impl Write, r: &Row) -> io::Result<()> {
