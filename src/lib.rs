@@ -12,6 +12,7 @@
 pub mod access;
 pub mod anthropic;
 pub mod audit;
+pub mod bounded;
 mod checks;
 pub mod cli;
 pub mod config;

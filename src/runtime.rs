@@ -296,7 +296,8 @@ impl Runtime {
                 axum::http::StatusCode::NOT_FOUND,
                 ErrorKind::NotFound,
                 format!(
-                    "model `{model}` does not exist on this gateway; available models: `{known}`"
+                    "model `{}` does not exist on this gateway; available models: `{known}`",
+                    crate::bounded::bounded(model)
                 ),
             )
             .with_param("model")

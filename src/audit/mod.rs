@@ -204,9 +204,10 @@ impl RequestLog {
         self.record.as_mut()
     }
 
+    /// The client's model name (bounded: the client chose it).
     pub fn set_model(&mut self, model: &str, stream: bool) {
         if let Some(r) = self.record.as_mut() {
-            r.model = Some(model.to_string());
+            r.model = Some(crate::bounded::bounded(model).into_owned());
             r.stream = stream;
         }
     }

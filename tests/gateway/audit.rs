@@ -95,3 +95,29 @@ async fn one_record_per_request_whatever_the_outcome() {
         assert!(!serde_json::to_string(r).unwrap().contains("hello audit"));
     }
 }
+
+/// A client picks its own `model` string: 70,000 bytes of it are cut to a stated length, marked
+/// as cut, before reaching the audit record (and so the log line and spans) or the error message.
+#[tokio::test]
+async fn untrusted_strings_are_bounded_in_records_and_errors() {
+    let sink = Arc::new(Collect::default());
+    let h = Harness::start_with(PACK, BuildEnv::with_audit(sink.clone())).await;
+    let model = "A".repeat(70_000);
+    let (status, _, body) = h
+        .chat(json!({"model": model, "messages": [{"role": "user", "content": "hi"}]}))
+        .await;
+    assert_eq!(status, 404);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.len() < 2_000, "{}", message.len());
+    assert!(message.contains("[cut: 70000 bytes]"), "{message}");
+    let records = sink.0.lock().unwrap().clone();
+    assert_eq!(records.len(), 1);
+    let stored = records[0].model.as_deref().unwrap();
+    assert!(
+        stored.len() <= gw::bounded::MAX_UNTRUSTED + 32,
+        "{}",
+        stored.len()
+    );
+    assert!(stored.ends_with("…[cut: 70000 bytes]"), "{stored}");
+    assert!(serde_json::to_string(&records[0]).unwrap().len() < 4_000);
+}
