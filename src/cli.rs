@@ -512,6 +512,24 @@ fn eval_pii(corpus: Option<&PathBuf>, errors: bool, private_ips: bool) -> ExitCo
     }
 }
 
+/// Starts gw's built-in emulator on a free loopback port when a pack first names
+/// `base_url: emulator` (only the CLI and the tests start the emulator; the runtime is handed
+/// this).
+fn emulator_starter() -> crate::runtime::EmulatorStarter {
+    Arc::new(|| {
+        Box::pin(async {
+            let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+            let handle =
+                crate::emulator::start(crate::emulator::EmulatorConfig::default(), addr).await?;
+            Ok(crate::provider::bedrock::client::EmulatorEndpoint {
+                url: handle.endpoint_url(),
+                access_key_id: crate::emulator::ACCESS_KEY_ID.into(),
+                secret_access_key: crate::emulator::SECRET_ACCESS_KEY.into(),
+            })
+        })
+    })
+}
+
 /// Loads the named pack, or the embedded default.
 pub fn load(path: Option<&Path>) -> Result<LoadedPack, Vec<Diagnostic>> {
     match path {
@@ -550,7 +568,7 @@ async fn run(
     }
     let configured = loaded.pack.server.listen.clone();
     let open = loaded.pack.auth.as_ref().is_none_or(|a| a.keys.is_empty());
-    let env = Arc::new(BuildEnv::default());
+    let env = Arc::new(BuildEnv::default().with_emulator_starter(emulator_starter()));
     let runtime = match Runtime::build(loaded, &env).await {
         Ok(rt) => rt,
         Err(e) => {

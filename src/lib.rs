@@ -11,10 +11,12 @@
 
 pub mod access;
 pub mod anthropic;
+pub mod attempt;
 pub mod audit;
 pub mod bounded;
 mod checks;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod emulator;
 pub mod error;

@@ -7,55 +7,18 @@
 //! changed while it was being loaded is not used (the next event reloads it again).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
-use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::config;
-use crate::runtime::Runtime;
-use crate::server::Gateway;
+use crate::runtime::{Gateway, Runtime};
+pub use crate::runtime::{ReloadState, ReloadStatus};
 
 /// Quiet time after the last file event before a reload starts.
 const DEBOUNCE: Duration = Duration::from_millis(200);
-
-/// The outcome of the last reload, for `/readyz`, metrics and logs.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ReloadStatus {
-    /// `applied`, `rejected`, or `none` before the first reload.
-    pub outcome: &'static str,
-    pub at_unix: u64,
-    /// Pack version now serving.
-    pub version: String,
-    /// The diagnostics of a rejected pack (empty when applied).
-    pub errors: Vec<String>,
-    pub reloads: u64,
-    pub rejected: u64,
-}
-
-/// Shared reload bookkeeping.
-#[derive(Debug, Default)]
-pub struct ReloadState(Mutex<ReloadStatus>);
-
-impl ReloadState {
-    pub fn status(&self) -> ReloadStatus {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    fn record(&self, applied: bool, version: &str, errors: Vec<String>) {
-        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        s.outcome = if applied { "applied" } else { "rejected" };
-        s.at_unix = crate::server::unix_now();
-        s.version = version.to_string();
-        s.errors = errors;
-        s.reloads += 1;
-        if !applied {
-            s.rejected += 1;
-        }
-    }
-}
 
 /// Loads, validates and builds the pack at `path`, then swaps it in. On any problem the current
 /// runtime keeps serving and the problems are logged and recorded.
@@ -97,7 +60,7 @@ pub async fn reload_once(gw: &Gateway, path: &Path) -> Result<String, Vec<String
         Ok(version) => {
             tracing::info!(pack = %path.display(), version = %version, "pack reloaded");
             gw.reload.record(true, version, Vec::new());
-            gw.env.metrics.reload(true, crate::server::unix_now());
+            gw.env.metrics.reload(true, crate::clock::unix_now());
             if gw.snapshot().loaded.pack.telemetry != current.loaded.pack.telemetry {
                 tracing::warn!(pack = %path.display(), "the telemetry section changed; it takes effect when gw restarts");
             }
@@ -107,7 +70,7 @@ pub async fn reload_once(gw: &Gateway, path: &Path) -> Result<String, Vec<String
                 tracing::error!(pack = %path.display(), error = %e, "pack rejected; the previous pack keeps serving");
             }
             gw.reload.record(false, &serving, errors.clone());
-            gw.env.metrics.reload(false, crate::server::unix_now());
+            gw.env.metrics.reload(false, crate::clock::unix_now());
         }
     }
     result

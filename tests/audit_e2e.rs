@@ -79,8 +79,8 @@ async fn every_request_of_a_mixed_load_has_exactly_one_record_on_disk() {
     let mut cfg = FileSinkConfig::new(dir.path());
     cfg.immutable = true;
     let sink = Arc::new(FileSink::open(cfg).unwrap());
-    let env = Arc::new(BuildEnv::with_audit(sink.clone()));
-    let emu = env.emulator().await.unwrap().clone();
+    let (env, emu) = rig::with_emulator(BuildEnv::with_audit(sink.clone())).await;
+    let env = Arc::new(env);
     let loaded = gw::config::load_str(rig::PACK, Path::new("test-pack.yaml")).unwrap();
     let mut runtime = Runtime::build(loaded, &env).await.unwrap();
     runtime.chain = PolicyChain::from_policies(vec![Arc::new(BlockLlama)]);

@@ -18,7 +18,6 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, StatusCode};
 
-use crate::audit::RequestLog;
 use crate::config::pack::{Budget, ClientKey, Pack, RateLimit, Target};
 use crate::error::{ApiError, ErrorKind};
 use crate::ir::{ChatRequest, Part, SystemBlock, ToolResultPart, Usage};
@@ -94,13 +93,13 @@ impl Access {
     }
 
     /// Checks the caller's key, its allow-list, budget and rate limit for `req`, charging one
-    /// request and the token estimate. Sets `key_id` on the audit record once the key is known.
+    /// request and the token estimate. The grant, or the refusal once the key is known, names the
+    /// key, for the caller to record.
     pub fn authorize(
         &self,
         headers: &HeaderMap,
         model: &str,
         estimate: u64,
-        log: &mut RequestLog,
     ) -> Result<Grant, Box<Refusal>> {
         if self.keys.is_empty() {
             return Ok(Grant::open(estimate));
@@ -118,9 +117,20 @@ impl Access {
             ));
         };
         let key = &self.keys[i];
-        if let Some(r) = log.record() {
-            r.key_id = Some(key.id.clone());
-        }
+        self.grant_for(i, model, estimate)
+            .map(|mut g| {
+                g.key_id = Some(key.id.clone());
+                g
+            })
+            .map_err(|mut r| {
+                r.key_id = Some(key.id.clone());
+                r
+            })
+    }
+
+    /// Key `i`'s allow-list, budget and rate limit.
+    fn grant_for(&self, i: usize, model: &str, estimate: u64) -> Result<Grant, Box<Refusal>> {
+        let key = &self.keys[i];
         if !key.allows(model) {
             return Err(Refusal::bare(
                 ApiError::new(
@@ -147,6 +157,7 @@ impl Access {
             spend: Some(st.spend.clone()),
             charged: estimate,
             rate,
+            key_id: None,
         })
     }
 }
@@ -158,7 +169,7 @@ pub fn total_tokens(u: &Usage) -> u64 {
 
 /// 429 once either period's spend reached its limit, until that period rolls over.
 fn check_budget(id: &str, budget: &Budget, spend: &dyn SpendCounter) -> Result<(), Box<Refusal>> {
-    let now = crate::server::unix_now();
+    let now = crate::clock::unix_now();
     let (day, month) = spend.spent(now);
     let over = [
         (
@@ -205,6 +216,8 @@ pub struct Grant {
     pub charged: u64,
     /// The key's buckets after this request, for the `x-ratelimit-*` headers.
     pub rate: RateState,
+    /// The caller's key id (`None` without `auth`).
+    pub key_id: Option<String>,
 }
 
 impl Grant {
@@ -215,6 +228,7 @@ impl Grant {
             spend: None,
             charged: estimate,
             rate: RateState::default(),
+            key_id: None,
         }
     }
 
@@ -234,7 +248,7 @@ impl Grant {
         if let Some(spend) = &self.spend
             && cost > 0.0
         {
-            spend.add(crate::server::unix_now(), cost);
+            spend.add(crate::clock::unix_now(), cost);
         }
         Some(cost)
     }
@@ -247,6 +261,8 @@ pub struct Refusal {
     pub error: ApiError,
     /// The refused bucket's state, for the `x-ratelimit-*` headers.
     pub rate: RateState,
+    /// The caller's key id when the key was valid (a 403 or 429 for that key).
+    pub key_id: Option<String>,
 }
 
 impl Refusal {
@@ -254,6 +270,7 @@ impl Refusal {
         Box::new(Self {
             error,
             rate: RateState::default(),
+            key_id: None,
         })
     }
 
@@ -275,6 +292,7 @@ impl Refusal {
                 .with_code("rate_limit_exceeded")
                 .with_retry_after(secs.max(1)),
             rate: d.state,
+            key_id: None,
         })
     }
 }

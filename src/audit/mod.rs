@@ -12,6 +12,7 @@ pub mod cli;
 pub mod content;
 pub mod files;
 pub mod query;
+mod settings;
 mod sink;
 pub mod stats;
 pub mod time;
@@ -27,9 +28,9 @@ use serde::Serialize;
 
 pub use content::{AuditContent, ContentCapture, ContentText};
 
+use crate::attempt::Attempt;
 use crate::ir::Usage;
 use crate::policy::Decision;
-use crate::routing::Attempt;
 
 /// Where finished records go.
 pub trait AuditSink: Send + Sync {

@@ -4,12 +4,11 @@
 
 use std::fs::OpenOptions;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -17,79 +16,11 @@ use sha2::{Digest, Sha256};
 use super::SinkStats;
 use super::chain::{self, GENESIS};
 use super::files;
+use super::settings::Msg;
+pub use super::settings::{Backpressure, FileSinkConfig, Fsync};
 use super::verify::{self, Break};
 use super::writer::Writer;
 use super::{AuditRecord, AuditSink};
-use crate::config::pack::{AuditBackpressure, AuditConfig, AuditFsync};
-
-/// When written records are fsynced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fsync {
-    /// After every batch the writer drains from the queue (group commit).
-    EveryRecord,
-    /// At most this long after a record is written.
-    Interval(Duration),
-}
-
-/// What `write` does when the queue is full.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backpressure {
-    /// Wait for room.
-    Block,
-    /// Drop the record and count it; the count is written into the chain.
-    DropAndCount,
-}
-
-/// Everything a [`FileSink`] needs, usually from the pack's `audit-logger`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileSinkConfig {
-    pub dir: PathBuf,
-    pub fsync: Fsync,
-    pub backpressure: Backpressure,
-    pub queue_capacity: usize,
-    pub max_file_bytes: u64,
-    pub retention_days: Option<u32>,
-    pub immutable: bool,
-}
-
-impl FileSinkConfig {
-    /// Defaults for a directory: fsync every record, block on a full queue of 8192, 256 MiB files.
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self {
-            dir: dir.into(),
-            fsync: Fsync::EveryRecord,
-            backpressure: Backpressure::Block,
-            queue_capacity: 8192,
-            max_file_bytes: 256 * 1024 * 1024,
-            retention_days: None,
-            immutable: false,
-        }
-    }
-
-    /// The sink the pack's `policies.policy.audit-logger` describes.
-    pub fn from_pack(c: &AuditConfig) -> Self {
-        let backpressure = match c.on_backpressure {
-            Some(AuditBackpressure::Block) => Backpressure::Block,
-            Some(AuditBackpressure::DropAndCount) => Backpressure::DropAndCount,
-            None if c.immutable => Backpressure::Block,
-            None => Backpressure::DropAndCount,
-        };
-        Self {
-            dir: PathBuf::from(&c.path),
-            fsync: match c.fsync {
-                AuditFsync::EveryRecord => Fsync::EveryRecord,
-                AuditFsync::Interval => {
-                    Fsync::Interval(Duration::from_millis(c.fsync_interval_ms.max(1)))
-                }
-            },
-            backpressure,
-            queue_capacity: c.queue_capacity.max(1),
-            max_file_bytes: c.max_file_bytes.max(4096),
-            retention_days: c.retention_days,
-            immutable: c.immutable,
-        }
-    }
-}
 
 /// Why an audit directory could not be opened for writing.
 #[derive(Debug, thiserror::Error)]
@@ -119,13 +50,6 @@ pub enum OpenError {
         file: String,
         reason: String,
     },
-}
-
-/// Messages to the writer thread.
-pub(super) enum Msg {
-    Record(Box<AuditRecord>),
-    Flush(mpsc::Sender<()>),
-    Stop,
 }
 
 /// The hash-chained JSON Lines audit trail (see [`super::chain`] for the line format).

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::chain;
 use super::files::{self, Head, LogFile};
-use super::sink::{FileSinkConfig, Fsync, Msg};
+use super::settings::{FileSinkConfig, Fsync, Msg};
 use super::time;
 
 /// Most records taken from the queue before a batch is written.

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
-use super::yaml::{Node, NodeKind};
+use super::tree::{Node, NodeKind};
 
 /// A 1-based line and column in the pack source.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -18,6 +18,7 @@ pub mod rules;
 mod scalar;
 mod schema_check;
 mod semantic;
+mod tree;
 mod yaml;
 
 use std::collections::HashSet;

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::yaml::NodeKind;
+use super::tree::NodeKind;
 
 /// The kind a plain (unquoted, untagged) scalar resolves to.
 pub fn resolve_plain(text: &str) -> NodeKind {

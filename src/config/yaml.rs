@@ -12,6 +12,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
 use super::index::{Path, Pos};
 use super::scalar::{resolve_plain, resolve_tagged};
+pub use super::tree::{Key, Node, NodeKind};
 
 /// Deepest nesting accepted; real packs stay under ten.
 const MAX_DEPTH: usize = 64;
@@ -19,49 +20,6 @@ const MAX_DEPTH: usize = 64;
 const MAX_NODES: usize = 200_000;
 /// The handle of YAML core tags such as `!!str`.
 const CORE_HANDLE: &str = "tag:yaml.org,2002:";
-
-/// A mapping key and where it was written.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Key {
-    /// The key text (scalars only).
-    pub text: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub col: usize,
-}
-
-/// What a node holds.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NodeKind {
-    /// `~`, `null` or nothing.
-    Null,
-    /// `true` / `false`.
-    Bool(bool),
-    /// An integer; range against the target type is checked later.
-    Int(i128),
-    /// A float, possibly non-finite (reported later).
-    Float(f64),
-    /// A string.
-    Str(String),
-    /// A list.
-    Seq(Vec<Node>),
-    /// A mapping, in source order, duplicate-free.
-    Map(Vec<(Key, Node)>),
-}
-
-/// A YAML value and where it starts.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    /// The value.
-    pub kind: NodeKind,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub col: usize,
-    /// The scalar as written (without quotes), for messages.
-    pub raw: Option<String>,
-}
 
 /// A problem found while building the tree.
 #[derive(Clone, Debug, PartialEq, Eq)]

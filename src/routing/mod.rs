@@ -17,6 +17,7 @@ pub mod breaker;
 pub mod probe;
 pub mod state;
 mod strategy;
+mod target;
 
 use std::time::{Duration, Instant};
 
@@ -27,12 +28,12 @@ use tracing::Instrument;
 use crate::config::pack::RetryConfig;
 use crate::error::{ApiError, ErrorKind};
 use crate::provider::{FailureClass, ProviderError};
-use crate::runtime::TargetRuntime;
 use crate::telemetry::spans;
 
 use breaker::{Admit, Breaker, Signal};
 pub use state::{Slot, TargetState, hold_stream};
 pub use strategy::{Strategy, build_strategy};
+pub use target::TargetRuntime;
 
 /// One client-facing model name, resolved: the strategy, the targets (indexes into the
 /// runtime's target list) it chooses among, and how long a request may spend on them.
@@ -43,23 +44,7 @@ pub struct Route {
     pub deadline: Duration,
 }
 
-/// One upstream call (or a skipped one), as it happened.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Attempt {
-    pub target: String,
-    pub region: String,
-    /// `ok`, a failure class label (`throttled`, `server_error`, …), or a skip: `breaker_open`
-    /// (the target's breaker refused the call) or `shed` (the target was at `max_concurrency`).
-    pub outcome: &'static str,
-    pub latency: Duration,
-    /// 0 for the first try on this target.
-    pub retry: u32,
-}
-
-/// Outcome label of an attempt the target's open breaker refused.
-pub const BREAKER_OPEN: &str = "breaker_open";
-/// Outcome label of an attempt refused because the target was at its concurrency limit.
-pub const SHED: &str = "shed";
+pub use crate::attempt::{Attempt, BREAKER_OPEN, SHED};
 
 /// Tries the route's targets in the strategy's order until one succeeds; see the module doc.
 pub async fn execute<'r, T, F>(

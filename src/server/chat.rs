@@ -9,27 +9,18 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::BytesMut;
 
-use super::{
-    AppState, body, fail_with_attempts, json_reply, new_request_id, policy_header, receipt_headers,
-    response_headers, set_policy_header, sse, unix_now,
-};
-use crate::audit::{Outcome, RequestLog};
+use super::dialect::OpenAi;
+use super::{AppState, body, fail, json_reply, sse, stream_reply};
+use crate::clock::unix_now;
 use crate::error::ApiError;
 use crate::ir::StreamEvent;
 use crate::openai::{self, ChatCompletionRequest, ChunkEncoder};
-use crate::pipeline::{self, Failure};
+use crate::pipeline::{self, Call, Failure, Outcome};
 
 /// `POST /v1/chat/completions`.
 pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let rt = app.snapshot();
-    let request_id = new_request_id();
-    let mut log = RequestLog::open(
-        rt.audit.clone(),
-        request_id.clone(),
-        "chat.completions",
-        rt.pack_id(),
-    );
-
+    let mut call = Call::open(&rt, "chat.completions");
     let parsed = async {
         let bytes = body::read(body, rt.loaded.pack.server.max_body_bytes).await?;
         let wire: ChatCompletionRequest = openai::from_json(&bytes)?;
@@ -37,47 +28,32 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
     };
     let req = match parsed.await {
         Ok(req) => req,
-        Err(e) => {
-            return fail_with_attempts(
-                &mut log,
-                Failure {
-                    error: e,
-                    outcome: Outcome::Rejected,
-                    attempts: vec![],
-                    rate: Default::default(),
-                },
-            );
-        }
+        Err(e) => return fail(&OpenAi, call, *Failure::new(e, Outcome::Rejected)),
     };
-    let admitted = match pipeline::admit(&rt, &headers, req, &mut log) {
+    let admitted = match pipeline::admit(&rt, &headers, req, &mut call) {
         Ok(a) => a,
-        Err(f) => return fail_with_attempts(&mut log, *f),
+        Err(f) => return fail(&OpenAi, call, *f),
     };
     let model = admitted.req.model.clone();
-    let id = format!("chatcmpl-{request_id}");
+    let id = format!("chatcmpl-{}", call.request_id());
 
     if admitted.req.stream {
         let include_usage = admitted.req.include_usage;
-        let (events, attempts, receipt) = match pipeline::stream(&rt, admitted, &mut log).await {
-            Ok(s) => s,
-            Err(f) => return fail_with_attempts(&mut log, *f),
+        return match pipeline::stream(&rt, admitted, &mut call).await {
+            Ok((events, attempts, receipt)) => {
+                let encoder = ChunkEncoder::new(&id, &model, unix_now(), include_usage);
+                stream_reply(&OpenAi, call, events, encoder, &attempts, &receipt)
+            }
+            Err(f) => fail(&OpenAi, call, *f),
         };
-        let encoder = ChunkEncoder::new(&id, &model, unix_now(), include_usage);
-        let policy = policy_header(&mut log);
-        let mut response = sse::response(events, encoder, log);
-        response_headers(&mut response, &request_id, &attempts);
-        receipt_headers(&mut response, &receipt);
-        set_policy_header(&mut response, policy);
-        return response;
     }
-
-    let (resp, attempts, receipt) = match pipeline::complete(&rt, admitted, &mut log).await {
-        Ok(r) => r,
-        Err(f) => return fail_with_attempts(&mut log, *f),
-    };
-    let completion = openai::completion(&resp, &id, &model, unix_now());
-    json_reply(&mut log, &request_id, &completion, attempts, &receipt)
-        .unwrap_or_else(|f| fail_with_attempts(&mut log, *f))
+    match pipeline::complete(&rt, admitted, &mut call).await {
+        Ok((resp, attempts, receipt)) => {
+            let completion = openai::completion(&resp, &id, &model, unix_now());
+            json_reply(&OpenAi, call, &completion, attempts, &receipt)
+        }
+        Err(f) => fail(&OpenAi, call, *f),
+    }
 }
 
 /// OpenAI's SSE dialect over the shared streaming body.

@@ -8,95 +8,75 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::BytesMut;
 
-use super::{
-    AppState, body, json_reply, new_request_id, policy_header, rate_headers, receipt_headers,
-    response_headers, set_policy_header, sse,
-};
+use super::dialect::Anthropic;
+use super::{AppState, body, fail, json_reply, sse, stream_reply};
 use crate::anthropic::{self, CountTokensResponse, EventEncoder, MessagesRequest, Purpose};
-use crate::audit::{Outcome, RequestLog};
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, StreamEvent};
-use crate::pipeline::{self, Failure, Receipt};
-use crate::routing;
+use crate::pipeline::{self, Call, Failure, Outcome};
 use crate::runtime::Runtime;
 
 /// `POST /v1/messages`.
 pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let rt = app.snapshot();
-    let request_id = new_request_id();
-    let mut log = RequestLog::open(
-        rt.audit.clone(),
-        request_id.clone(),
-        "messages",
-        rt.pack_id(),
-    );
+    let mut call = Call::open(&rt, "messages");
     let req = match parse(&rt, &headers, body, Purpose::Generate).await {
         Ok(req) => req,
-        Err(e) => return fail(&mut log, &request_id, rejected(e)),
+        Err(e) => return fail(&Anthropic, call, *Failure::new(e, Outcome::Rejected)),
     };
-    let admitted = match pipeline::admit(&rt, &headers, req, &mut log) {
+    let admitted = match pipeline::admit(&rt, &headers, req, &mut call) {
         Ok(a) => a,
-        Err(f) => return fail(&mut log, &request_id, *f),
+        Err(f) => return fail(&Anthropic, call, *f),
     };
     let model = admitted.req.model.clone();
     let stops = admitted.req.stop.clone();
-    let id = format!("msg_{request_id}");
+    let id = format!("msg_{}", call.request_id());
 
     if admitted.req.stream {
-        let (events, attempts, receipt) = match pipeline::stream(&rt, admitted, &mut log).await {
-            Ok(s) => s,
-            Err(f) => return fail(&mut log, &request_id, *f),
+        return match pipeline::stream(&rt, admitted, &mut call).await {
+            Ok((events, attempts, receipt)) => {
+                let encoder = EventEncoder::new(id, model, stops);
+                stream_reply(&Anthropic, call, events, encoder, &attempts, &receipt)
+            }
+            Err(f) => fail(&Anthropic, call, *f),
         };
-        let encoder = EventEncoder::new(id, model, stops);
-        let policy = policy_header(&mut log);
-        let mut response = sse::response(events, encoder, log);
-        finish_headers(&mut response, &request_id, &attempts);
-        receipt_headers(&mut response, &receipt);
-        set_policy_header(&mut response, policy);
-        return response;
     }
-
-    let (resp, attempts, receipt) = match pipeline::complete(&rt, admitted, &mut log).await {
-        Ok(r) => r,
-        Err(f) => return fail(&mut log, &request_id, *f),
-    };
-    let message = anthropic::message(&resp, &id, &model, &stops);
-    json_ok(&mut log, &request_id, &message, attempts, &receipt)
+    match pipeline::complete(&rt, admitted, &mut call).await {
+        Ok((resp, attempts, receipt)) => {
+            let message = anthropic::message(&resp, &id, &model, &stops);
+            json_reply(&Anthropic, call, &message, attempts, &receipt)
+        }
+        Err(f) => fail(&Anthropic, call, *f),
+    }
 }
 
 /// `POST /v1/messages/count_tokens`: admitted like a real request (so a blocked or unknown
-/// model is refused the same way), then routed to Bedrock CountTokens with the same retries and
-/// fallback. No reply policies run: nothing is generated, so the token estimate is refunded.
+/// model is refused the same way, and the chain runs on it), then routed to Bedrock
+/// CountTokens through the same gate, retries and fallback (`pipeline::count_tokens`).
 pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let rt = app.snapshot();
-    let request_id = new_request_id();
-    let mut log = RequestLog::open(
-        rt.audit.clone(),
-        request_id.clone(),
-        "messages.count_tokens",
-        rt.pack_id(),
-    );
+    let mut call = Call::open(&rt, "messages.count_tokens");
     let req = match parse(&rt, &headers, body, Purpose::CountTokens).await {
         Ok(req) => req,
-        Err(e) => return fail(&mut log, &request_id, rejected(e)),
+        Err(e) => return fail(&Anthropic, call, *Failure::new(e, Outcome::Rejected)),
     };
-    let admitted = match pipeline::admit(&rt, &headers, req, &mut log) {
+    let admitted = match pipeline::admit(&rt, &headers, req, &mut call) {
         Ok(a) => a,
-        Err(f) => return fail(&mut log, &request_id, *f),
+        Err(f) => return fail(&Anthropic, call, *f),
     };
-    match pipeline::count_tokens(&rt, admitted, &mut log).await {
-        Ok((input_tokens, attempts, receipt)) => json_ok(
-            &mut log,
-            &request_id,
+    match pipeline::count_tokens(&rt, admitted, &mut call).await {
+        Ok((input_tokens, attempts, receipt)) => json_reply(
+            &Anthropic,
+            call,
             &CountTokensResponse { input_tokens },
             attempts,
             &receipt,
         ),
-        Err(f) => fail(&mut log, &request_id, *f),
+        Err(f) => fail(&Anthropic, call, *f),
     }
 }
 
@@ -116,53 +96,6 @@ async fn parse(
     let bytes = body::read(body, rt.loaded.pack.server.max_body_bytes).await?;
     let wire: MessagesRequest = anthropic::from_json(&bytes)?;
     anthropic::to_ir(wire, purpose)
-}
-
-fn rejected(error: ApiError) -> Failure {
-    Failure {
-        error,
-        outcome: Outcome::Rejected,
-        attempts: Vec::new(),
-        rate: Default::default(),
-    }
-}
-
-/// Writes the audit record (with the status the client sees) and renders the error.
-fn fail(log: &mut RequestLog, request_id: &str, f: Failure) -> Response {
-    let status = anthropic::error_status(&f.error);
-    let policy = policy_header(log);
-    log.finish(status.as_u16(), f.outcome, Some(f.error.label()));
-    let mut resp = anthropic::error_response(&f.error);
-    finish_headers(&mut resp, request_id, &f.attempts);
-    rate_headers(&mut resp, &f.rate);
-    set_policy_header(&mut resp, policy);
-    resp
-}
-
-fn json_ok<T: serde::Serialize>(
-    log: &mut RequestLog,
-    request_id: &str,
-    value: &T,
-    attempts: Vec<routing::Attempt>,
-    receipt: &Receipt,
-) -> Response {
-    match json_reply(log, request_id, value, attempts, receipt) {
-        Ok(mut response) => {
-            if let Ok(v) = HeaderValue::from_str(request_id) {
-                response.headers_mut().insert("request-id", v);
-            }
-            response
-        }
-        Err(f) => fail(log, request_id, *f),
-    }
-}
-
-/// gw's usual headers plus `request-id`, where Anthropic SDKs look for it.
-fn finish_headers(response: &mut Response, request_id: &str, attempts: &[routing::Attempt]) {
-    response_headers(response, request_id, attempts);
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        response.headers_mut().insert("request-id", v);
-    }
 }
 
 /// Anthropic's SSE dialect over the shared streaming body.

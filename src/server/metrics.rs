@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use crate::error::{ApiError, ErrorKind};
-use crate::routing::breaker::BreakerState;
+use crate::runtime::BreakerState;
 use crate::telemetry::metrics::TargetLabels;
 
 pub async fn scrape(State(app): State<AppState>) -> Response {

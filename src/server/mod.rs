@@ -5,6 +5,7 @@
 
 mod body;
 mod chat;
+mod dialect;
 mod embeddings;
 mod health;
 mod messages;
@@ -16,9 +17,7 @@ mod trace;
 use std::fmt::Write;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use arc_swap::ArcSwap;
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,40 +25,12 @@ use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
-use crate::access::store::{Bucket, RateState};
-use crate::audit::{Outcome, RequestLog};
+use crate::attempt::Attempt;
 use crate::error::{ApiError, ErrorKind};
-use crate::pipeline::{Failure, Receipt};
-use crate::routing::Attempt;
-use crate::runtime::{BuildEnv, Runtime};
+use crate::pipeline::{Bucket, Call, Ending, Failure, Outcome, PolicedStream, RateState, Receipt};
 
-/// The live gateway: the current runtime (swapped whole on reload) and what outlives reloads.
-pub struct Gateway {
-    current: ArcSwap<Runtime>,
-    pub env: Arc<BuildEnv>,
-    /// The last reload's outcome.
-    pub reload: crate::reload::ReloadState,
-}
-
-impl Gateway {
-    pub fn new(runtime: Runtime, env: Arc<BuildEnv>) -> Arc<Self> {
-        Arc::new(Self {
-            current: ArcSwap::from_pointee(runtime),
-            env,
-            reload: crate::reload::ReloadState::default(),
-        })
-    }
-
-    /// The runtime a new request runs on, start to finish.
-    pub fn snapshot(&self) -> Arc<Runtime> {
-        self.current.load_full()
-    }
-
-    /// Makes a new runtime live; requests in flight keep the one they started with.
-    pub fn swap(&self, runtime: Runtime) {
-        self.current.store(Arc::new(runtime));
-    }
-}
+pub use crate::runtime::Gateway;
+use dialect::{Dialect, OpenAi};
 
 /// Shared state handed to every handler.
 pub type AppState = Arc<Gateway>;
@@ -117,8 +88,8 @@ async fn unknown_path(
     .with_code("unknown_url");
     if uri.path().starts_with("/v1/") {
         let rt = app.snapshot();
-        let mut log = RequestLog::open(rt.audit.clone(), new_request_id(), "unknown", rt.pack_id());
-        return fail(&mut log, err, Outcome::Rejected);
+        let call = Call::open(&rt, "unknown");
+        return fail(&OpenAi, call, *Failure::new(err, Outcome::Rejected));
     }
     err.into_response()
 }
@@ -132,118 +103,66 @@ async fn method_not_allowed() -> Response {
     .into_response()
 }
 
-/// A fresh request id (also the OpenAI completion id suffix).
-pub(crate) fn new_request_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
-pub(crate) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// Writes the audit record for a failed request and renders the error.
-pub(crate) fn fail(log: &mut RequestLog, err: ApiError, outcome: Outcome) -> Response {
-    fail_with_attempts(
-        log,
-        Failure {
-            error: err,
-            outcome,
-            attempts: Vec::new(),
-            rate: RateState::default(),
-        },
-    )
-}
-
-/// [`fail`], with the upstream attempts made before the failure shown in the headers.
-pub(crate) fn fail_with_attempts(log: &mut RequestLog, f: Failure) -> Response {
-    let request_id = log
-        .record()
-        .map(|r| r.request_id.clone())
-        .unwrap_or_default();
-    let policy = policy_header(log);
-    log.finish(f.error.status.as_u16(), f.outcome, Some(f.error.label()));
-    let mut resp = f.error.into_response();
-    response_headers(&mut resp, &request_id, &f.attempts);
-    set_policy_header(&mut resp, policy);
+/// Finishes the call as failed and renders the error in `dialect`'s shape, with the attempts made
+/// before the failure and the rate-limit state in the headers.
+pub(crate) fn fail(dialect: &impl Dialect, call: Call, f: Failure) -> Response {
+    let ending = call.fail(&f, dialect.status(&f.error));
+    let mut resp = dialect.error(f.error);
+    response_headers(&mut resp, &ending, &f.attempts);
+    dialect.headers(&mut resp, &ending.request_id);
     rate_headers(&mut resp, &f.rate);
     resp
 }
 
-/// A served JSON reply: the audit record is finished as served and gw's headers are set. A reply
-/// that cannot be serialised comes back as the failure, for the front door to render in its own
-/// error shape.
+/// A served JSON reply: the call is finished as served and gw's headers are set. A reply that
+/// cannot be serialised fails the call instead, in `dialect`'s shape.
 pub(crate) fn json_reply<T: serde::Serialize>(
-    log: &mut RequestLog,
-    request_id: &str,
+    dialect: &impl Dialect,
+    call: Call,
     value: &T,
     attempts: Vec<Attempt>,
     receipt: &Receipt,
-) -> Result<Response, Box<Failure>> {
+) -> Response {
     let bytes = match serde_json::to_vec(value) {
         Ok(b) => b,
         Err(e) => {
-            return Err(Box::new(Failure {
+            let f = Failure {
                 error: ApiError::internal(e.to_string()),
                 outcome: Outcome::Failed,
                 attempts,
                 rate: receipt.rate,
-            }));
+            };
+            return fail(dialect, call, f);
         }
     };
-    let policy = policy_header(log);
-    log.finish(200, Outcome::Served, None);
+    let ending = call.served();
     let mut response = Response::new(axum::body::Body::from(bytes));
     response.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    response_headers(&mut response, request_id, &attempts);
+    response_headers(&mut response, &ending, &attempts);
+    dialect.headers(&mut response, &ending.request_id);
     receipt_headers(&mut response, receipt);
-    set_policy_header(&mut response, policy);
-    Ok(response)
+    response
 }
 
-/// `x-gw-policy`: what the chain did to this request so far, for the caller to see
-/// (`pii-detector:redacted[EMAIL*1]; prompt-injection:withheld(0.97)`). Only decisions that
-/// acted are listed; like the audit record, never a matched value. Streams carry the request's
-/// decisions (the reply's are in the audit record).
-pub(crate) fn policy_header(log: &mut RequestLog) -> Option<HeaderValue> {
-    let decisions = &log.record()?.decisions;
-    let mut out = String::new();
-    for d in decisions.iter().filter(|d| d.action != "allowed") {
-        if !out.is_empty() {
-            out.push_str("; ");
-        }
-        let _ = write!(out, "{}:{}", d.policy, d.action);
-        if !d.entities.is_empty() {
-            out.push('[');
-            for (i, (kind, n)) in d.entities.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                let _ = write!(out, "{kind}*{n}");
-            }
-            out.push(']');
-        }
-        if let Some(score) = d.score {
-            let _ = write!(out, "({score:.2})");
-        }
-    }
-    if out.is_empty() {
-        return None;
-    }
-    out.retain(|c| c.is_ascii_graphic() || c == ' ');
-    HeaderValue::from_str(&out).ok()
-}
-
-/// Sets `x-gw-policy` when the chain acted.
-pub(crate) fn set_policy_header(response: &mut Response, value: Option<HeaderValue>) {
-    if let Some(v) = value {
-        response.headers_mut().insert("x-gw-policy", v);
-    }
+/// A streamed reply in `encoder`'s SSE dialect; the call travels with the stream and is finished
+/// when it ends. Headers carry the request's decisions (the reply's are in the audit record).
+pub(crate) fn stream_reply<E: sse::SseEncoder>(
+    dialect: &impl Dialect,
+    call: Call,
+    events: PolicedStream,
+    encoder: E,
+    attempts: &[Attempt],
+    receipt: &Receipt,
+) -> Response {
+    let (recorded, ending) = call.into_stream(events);
+    let mut response = sse::response(recorded, encoder);
+    response_headers(&mut response, &ending, attempts);
+    dialect.headers(&mut response, &ending.request_id);
+    receipt_headers(&mut response, receipt);
+    response
 }
 
 /// The headers of a served request: `x-gw-cost-usd` (when priced) and the rate-limit headers.
@@ -300,10 +219,18 @@ fn go_duration(d: std::time::Duration) -> String {
 
 /// `x-request-id`, `x-gw-target` (the target that answered, or the last one tried) and
 /// `x-gw-attempts` (`target/region/outcome/latency_ms/retry`, comma separated).
-pub(crate) fn response_headers(response: &mut Response, request_id: &str, attempts: &[Attempt]) {
+pub(crate) fn response_headers(response: &mut Response, ending: &Ending, attempts: &[Attempt]) {
     let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(request_id) {
+    if let Ok(v) = HeaderValue::from_str(&ending.request_id) {
         h.insert("x-request-id", v);
+    }
+    // `x-gw-policy`: what the chain did (never a matched value).
+    if let Some(v) = ending
+        .policy
+        .as_deref()
+        .and_then(|p| HeaderValue::from_str(p).ok())
+    {
+        h.insert("x-gw-policy", v);
     }
     let Some(last) = attempts.last() else {
         return;

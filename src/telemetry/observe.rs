@@ -11,8 +11,8 @@ use super::metrics::{
     LatencyLabels, Metrics, RequestLabels, TargetLabels, TokenLabels,
 };
 use super::spans::{self, Decisions};
+use crate::attempt::{BREAKER_OPEN, SHED};
 use crate::audit::{AuditRecord, AuditSink, Outcome, SinkStats};
-use crate::routing::{BREAKER_OPEN, SHED};
 
 /// The label values a pack allows, so a client's arbitrary `model` cannot grow the label sets.
 #[derive(Debug, Default, Clone)]

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::caps::Capabilities;
 use super::document::to_document;
 use super::names::{ToolNames, bedrock_tool_id};
-use super::request::sdk;
+use super::sdk::sdk;
 use crate::error::ApiError;
 use crate::ir::{DocumentFormat, ImageFormat, Message, Part, Role, ToolResultPart};
 

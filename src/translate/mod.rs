@@ -11,6 +11,7 @@ mod messages;
 mod names;
 pub mod request;
 pub mod response;
+mod sdk;
 pub mod stream;
 mod tools;
 

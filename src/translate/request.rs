@@ -12,7 +12,6 @@ use aws_sdk_bedrockruntime::types::{
     ToolConfiguration,
 };
 use aws_smithy_types::Document;
-use aws_smithy_types::error::operation::BuildError;
 use serde_json::{Map, Value, json};
 
 use super::caps::Capabilities;
@@ -210,11 +209,6 @@ fn additional_fields(
         );
     }
     (!fields.is_empty()).then(|| to_document(&Value::Object(fields)))
-}
-
-/// SDK builder failures (a required field left unset) are gw bugs, not client errors.
-pub(crate) fn sdk<T>(built: Result<T, BuildError>) -> Result<T, ApiError> {
-    built.map_err(|e| ApiError::internal(format!("could not build the Bedrock request: {e}")))
 }
 
 #[cfg(test)]

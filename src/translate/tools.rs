@@ -16,7 +16,7 @@ use super::caps::{Capabilities, family_label};
 use super::document::to_document;
 use super::messages::cache_point;
 use super::names::ToolNames;
-use super::request::sdk;
+use super::sdk::sdk;
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, Part, ResponseFormat, Tool, ToolChoice};
 

@@ -11,6 +11,23 @@ use gw::runtime::{BuildEnv, Runtime};
 use gw::server::{self, Gateway};
 use serde_json::Value;
 
+/// Starts an emulator on a loopback port and hands its endpoint to `env`, as `gw run` does for
+/// packs that say `base_url: emulator`; the handle lets a test script faults and read requests.
+pub async fn with_emulator(env: BuildEnv) -> (BuildEnv, EmulatorHandle) {
+    let emu = gw::emulator::start(
+        gw::emulator::EmulatorConfig::default(),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .expect("emulator starts");
+    let endpoint = gw::provider::bedrock::client::EmulatorEndpoint {
+        url: emu.endpoint_url(),
+        access_key_id: gw::emulator::ACCESS_KEY_ID.into(),
+        secret_access_key: gw::emulator::SECRET_ACCESS_KEY.into(),
+    };
+    (env.with_emulator(endpoint), emu)
+}
+
 /// A running gateway plus its emulator.
 pub struct Harness {
     pub url: String,
@@ -43,8 +60,8 @@ impl Harness {
     }
 
     async fn serve(loaded: gw::config::LoadedPack, env: BuildEnv) -> Self {
+        let (env, emu) = with_emulator(env).await;
         let env = Arc::new(env);
-        let emu = env.emulator().await.expect("emulator starts").clone();
         let runtime = Runtime::build(loaded, &env).await.expect("runtime builds");
         let gateway = Gateway::new(runtime, env);
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))

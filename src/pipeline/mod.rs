@@ -9,6 +9,14 @@
 //! Front doors (`server::chat` for OpenAI, and others) only parse their wire format into the IR
 //! and render the IR back; everything between happens here, once.
 
+mod call;
+
+/// The rate-limit buckets a response's headers show (part of [`Receipt`] and [`Failure`]).
+pub use crate::access::store::{Bucket, RateState};
+/// How a request ended, as its [`Failure`] says.
+pub use crate::audit::Outcome;
+pub use call::{Call, Ending, RecordedStream};
+
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -17,9 +25,8 @@ use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
 use tracing::Span;
 
-use crate::access::store::RateState;
 use crate::access::{self, Grant, TargetAccess};
-use crate::audit::{ContentCapture, Outcome, RequestLog};
+use crate::audit::{ContentCapture, RequestLog};
 use crate::error::{ApiError, ErrorKind};
 use crate::ir::{ChatRequest, ChatResponse, StopReason, StreamEvent, Usage};
 use crate::policy::{ChainRun, Decision};
@@ -40,7 +47,8 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(error: ApiError, outcome: Outcome) -> Box<Self> {
+    /// A failure before any upstream attempt.
+    pub fn new(error: ApiError, outcome: Outcome) -> Box<Self> {
         Box::new(Self {
             error,
             outcome,
@@ -73,8 +81,9 @@ pub fn admit(
     rt: &Runtime,
     headers: &HeaderMap,
     mut req: ChatRequest,
-    log: &mut RequestLog,
+    call: &mut Call,
 ) -> Result<Admitted, Box<Failure>> {
+    let log = &mut call.log;
     log.set_model(&req.model, req.stream);
     spans::record_call(&Span::current(), &req, None);
     check_enabled(rt).map_err(|e| Failure::new(e, Outcome::Rejected))?;
@@ -118,16 +127,22 @@ fn authorize(
     estimate: u64,
     log: &mut RequestLog,
 ) -> Result<Grant, Box<Failure>> {
-    rt.access
-        .authorize(headers, model, estimate, log)
-        .map_err(|r| {
-            Box::new(Failure {
-                error: r.error,
-                outcome: Outcome::Rejected,
-                attempts: Vec::new(),
-                rate: r.rate,
-            })
+    let decided = rt.access.authorize(headers, model, estimate);
+    let key_id = match &decided {
+        Ok(g) => g.key_id.clone(),
+        Err(r) => r.key_id.clone(),
+    };
+    if let (Some(id), Some(r)) = (key_id, log.record()) {
+        r.key_id = Some(id);
+    }
+    decided.map_err(|r| {
+        Box::new(Failure {
+            error: r.error,
+            outcome: Outcome::Rejected,
+            attempts: Vec::new(),
+            rate: r.rate,
         })
+    })
 }
 
 /// A target's own rate limit, checked before each attempt on it: over the limit, the attempt
@@ -168,8 +183,9 @@ fn settle(
 pub async fn complete(
     rt: &Runtime,
     adm: Admitted,
-    log: &mut RequestLog,
+    call: &mut Call,
 ) -> Result<(ChatResponse, Vec<Attempt>, Receipt), Box<Failure>> {
+    let log = &mut call.log;
     let Admitted {
         req,
         mut policies,
@@ -238,8 +254,9 @@ pub async fn embed(
     adm: Admitted,
     dimensions: Option<u32>,
     input_type: Option<String>,
-    log: &mut RequestLog,
+    call: &mut Call,
 ) -> Result<(Embeddings, Vec<Attempt>, Receipt), Box<Failure>> {
+    let log = &mut call.log;
     let Admitted { req, grant, .. } = adm;
     let route = rt
         .route(&req.model)
@@ -285,8 +302,9 @@ pub async fn embed(
 pub async fn count_tokens(
     rt: &Runtime,
     adm: Admitted,
-    log: &mut RequestLog,
+    call: &mut Call,
 ) -> Result<(u64, Vec<Attempt>, Receipt), Box<Failure>> {
+    let log = &mut call.log;
     let Admitted { req, grant, .. } = adm;
     let route = rt
         .route(&req.model)
@@ -325,8 +343,9 @@ pub async fn count_tokens(
 pub async fn stream(
     rt: &Runtime,
     adm: Admitted,
-    log: &mut RequestLog,
+    call: &mut Call,
 ) -> Result<(PolicedStream, Vec<Attempt>, Receipt), Box<Failure>> {
+    let log = &mut call.log;
     let Admitted {
         req,
         policies,

@@ -4,42 +4,32 @@
 //! A request takes one snapshot at its start and finishes on it, so a reload can swap in a new
 //! runtime without ever mixing two packs in one request.
 
+mod env;
+mod gateway;
+
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::OnceCell;
-
-use crate::access::store::{CounterStore, MemoryStore};
 use crate::access::{Access, TargetAccess};
-use crate::audit::{AuditSink, ContentCapture, FileSink, FileSinkConfig, LogOnlySink, OpenError};
+use crate::audit::{AuditSink, ContentCapture, OpenError};
 use crate::config::LoadedPack;
-use crate::config::pack::{PoliciesConfig, PolicyName, RetryConfig, Target};
-use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::error::{ApiError, ErrorKind};
 use crate::policy::PolicyChain;
-use crate::provider::Provider;
 use crate::provider::bedrock::BedrockProvider;
-use crate::provider::bedrock::client::{self, EmulatorEndpoint};
+use crate::provider::bedrock::client;
 use crate::routing::probe::{self, ProbeTask};
 use crate::routing::{Route, TargetState, build_strategy};
-use crate::telemetry::{LabelSets, Metrics, ObservedSink};
+use crate::telemetry::{LabelSets, ObservedSink};
+
+pub use crate::routing::TargetRuntime;
+/// A target's breaker state, as `/readyz` and `/metrics` show it.
+pub use crate::routing::breaker::BreakerState;
+pub use env::{BuildEnv, EmulatorStarter};
+pub use gateway::{Gateway, ReloadState, ReloadStatus};
 
 /// The literal `base_url` that means "gw's built-in emulator".
 pub const EMULATOR_BASE_URL: &str = "emulator";
-
-/// A target ready to call.
-pub struct TargetRuntime {
-    pub spec: Target,
-    pub provider: Arc<dyn Provider>,
-    pub retry: RetryConfig,
-    /// Circuit breaker and in-flight count, shared with streams still open and the probe task.
-    pub state: Arc<TargetState>,
-    /// The target's rate limiter and price.
-    pub access: TargetAccess,
-}
 
 /// Everything one pack version needs at request time.
 pub struct Runtime {
@@ -60,34 +50,6 @@ pub struct Runtime {
     _probes: Vec<ProbeTask>,
 }
 
-/// Process-wide things runtimes share across reloads: the in-process emulator (started at most
-/// once) and where audit records go. Audit file sinks are opened once per directory and shared
-/// by every runtime built here, because two writers on one directory would fork its chain.
-pub struct BuildEnv {
-    emulator: OnceCell<EmulatorHandle>,
-    audit: Arc<dyn AuditSink>,
-    /// `true` when `audit` was given by `with_audit`: it then wins over the pack's audit-logger.
-    audit_fixed: bool,
-    files: Mutex<HashMap<PathBuf, Arc<FileSink>>>,
-    /// Where rate-limit and spend counters live (per process unless replaced).
-    counters: Arc<dyn CounterStore>,
-    /// The Prometheus metrics; they outlive reloads.
-    pub metrics: Arc<Metrics>,
-}
-
-impl Default for BuildEnv {
-    fn default() -> Self {
-        Self {
-            emulator: OnceCell::new(),
-            audit: Arc::new(LogOnlySink),
-            audit_fixed: false,
-            files: Mutex::new(HashMap::new()),
-            counters: Arc::new(MemoryStore),
-            metrics: Arc::new(Metrics::new()),
-        }
-    }
-}
-
 /// Why a validated pack could not be made live.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -103,80 +65,6 @@ pub enum BuildError {
     Content(String),
     #[error(transparent)]
     Key(#[from] crate::access::keys::KeyError),
-}
-
-impl BuildEnv {
-    /// An environment whose runtimes send audit records to `audit`.
-    pub fn with_audit(audit: Arc<dyn AuditSink>) -> Self {
-        Self {
-            emulator: OnceCell::new(),
-            audit,
-            audit_fixed: true,
-            files: Mutex::new(HashMap::new()),
-            counters: Arc::new(MemoryStore),
-            metrics: Arc::new(Metrics::new()),
-        }
-    }
-
-    /// The sink a pack's records go to: the `with_audit` override if there is one, else the
-    /// audit-logger's file sink when the chain has it enabled, else the log line.
-    pub fn audit_for(&self, policies: &PoliciesConfig) -> Result<Arc<dyn AuditSink>, BuildError> {
-        if self.audit_fixed || !policies.chain.contains(&PolicyName::AuditLogger) {
-            return Ok(self.audit.clone());
-        }
-        let cfg = policies.policy.audit_logger.clone().unwrap_or_else(|| {
-            crate::config::pack::AuditConfig {
-                enabled: true,
-                path: "./audit".into(),
-                retention_days: None,
-                immutable: false,
-                log_all_access: true,
-                include_content: Default::default(),
-                fsync: Default::default(),
-                fsync_interval_ms: 100,
-                on_backpressure: None,
-                queue_capacity: 8192,
-                max_file_bytes: 256 * 1024 * 1024,
-            }
-        });
-        if !cfg.enabled {
-            return Ok(self.audit.clone());
-        }
-        let sink_cfg = FileSinkConfig::from_pack(&cfg);
-        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(open) = files.get(&sink_cfg.dir) {
-            return Ok(open.clone());
-        }
-        let sink = Arc::new(FileSink::open(sink_cfg.clone())?);
-        files.insert(sink_cfg.dir, sink.clone());
-        Ok(sink)
-    }
-
-    /// Writes and fsyncs every queued audit record (call before the process exits).
-    pub fn flush_audit(&self) {
-        self.audit.flush();
-        let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
-        for sink in files.values() {
-            sink.flush();
-        }
-    }
-
-    /// This environment with its counters in `store` (a shared store for several replicas).
-    pub fn with_counters(mut self, store: Arc<dyn CounterStore>) -> Self {
-        self.counters = store;
-        self
-    }
-
-    /// The in-process emulator, started on first use on a free loopback port.
-    pub async fn emulator(&self) -> Result<&EmulatorHandle, BuildError> {
-        self.emulator
-            .get_or_try_init(|| async {
-                let addr = SocketAddr::from(([127, 0, 0, 1], 0));
-                emulator::start(EmulatorConfig::default(), addr).await
-            })
-            .await
-            .map_err(BuildError::Emulator)
-    }
 }
 
 impl Runtime {
@@ -222,12 +110,7 @@ impl Runtime {
                 continue;
             }
             let emu = if spec.base_url.as_deref() == Some(EMULATOR_BASE_URL) {
-                let handle = env.emulator().await?;
-                Some(EmulatorEndpoint {
-                    url: handle.endpoint_url(),
-                    access_key_id: emulator::ACCESS_KEY_ID.into(),
-                    secret_access_key: emulator::SECRET_ACCESS_KEY.into(),
-                })
+                Some(env.emulator().await?.clone())
             } else {
                 None
             };
