@@ -3,6 +3,14 @@
 //! record is sealed; and after a run with PII-looking prompts and credentials from env vars, no
 //! secret and no prompt text is anywhere in the audit directory.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

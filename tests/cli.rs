@@ -1,6 +1,14 @@
 //! The `gw` binary as users run it: `validate`, `run` on the embedded default, and `run` against a
 //! separate `gw emulate` process with credentials taken from the env var names in the pack.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

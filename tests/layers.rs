@@ -2,6 +2,14 @@
 //! table allows, and the files of one folder must not import each other in a cycle. Reading the
 //! table from the README keeps the documentation and the check one thing.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -54,12 +62,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Code lines only: comments and doc comments may name any module.
-fn code_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().filter(|l| !l.trim_start().starts_with("//"))
-}
-
-/// The identifiers that follow `prefix` (`crate::` or `super::`) in `text`'s code lines.
+/// The identifiers that follow `prefix` (`crate::` or `super::`) in `text`'s code lines (comments
+/// and doc comments may name any module).
 fn paths_after<'a>(text: &'a str, prefix: &'a str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     for (n, line) in text.lines().enumerate() {

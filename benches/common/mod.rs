@@ -1,6 +1,9 @@
 //! What the load benchmarks share: gw processes pinned to a core, and the kernel's own account
 //! of the CPU time a process spent.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each bench uses a different part of the shared helpers"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

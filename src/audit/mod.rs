@@ -8,7 +8,6 @@
 //! by a dedicated thread; [`verify`], [`query`] and [`stats`] read it back for `gw audit`.
 
 pub mod chain;
-pub mod cli;
 pub mod content;
 pub mod files;
 pub mod query;

@@ -49,7 +49,7 @@ impl Telemetry {
         if let Some(p) = self.provider
             && let Err(e) = p.shutdown()
         {
-            eprintln!("gw: could not send the last spans: {e}");
+            tracing::warn!(error = %e, "could not send the last spans");
         }
     }
 }

@@ -20,6 +20,10 @@ const ENDPOINT_VARS: [&str; 2] = [
 
 /// The tracer provider, or `None` when no collector is named (or the exporter cannot be built,
 /// which is said on stderr: telemetry never stops gw from serving).
+#[expect(
+    clippy::print_stderr,
+    reason = "runs while logging is being set up, before a subscriber exists"
+)]
 pub(super) fn provider(cfg: &TelemetryConfig) -> Option<SdkTracerProvider> {
     let from_env = ENDPOINT_VARS.iter().any(|v| env_set(v));
     if !from_env && cfg.otlp_endpoint.is_none() {

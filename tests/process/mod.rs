@@ -1,7 +1,10 @@
 //! The `gw` binary as a child process, for the tests that run it the way users do.
 
 // Each test binary that includes this module uses a different part of it.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary that includes this module uses a different part of it"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

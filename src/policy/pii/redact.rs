@@ -113,13 +113,14 @@ impl Redactor {
         out.push('[');
         out.push_str(name);
         if self.style == RedactionStyle::Placeholder {
-            let values = match self.values.iter().position(|(e, _)| *e == entity) {
-                Some(i) => &mut self.values[i].1,
+            let at = match self.values.iter().position(|(e, _)| *e == entity) {
+                Some(i) => i,
                 None => {
                     self.values.push((entity, Values::default()));
-                    &mut self.values.last_mut().expect("just pushed").1
+                    self.values.len() - 1
                 }
             };
+            let values = &mut self.values[at].1;
             let n = values.number(value);
             out.push('_');
             out.push_str(itoa(n, &mut [0; 10]));

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::query::{self, DecisionKind, Filter, Row};
-use super::{stats, time, verify};
+use super::output::err;
+use crate::audit::query::{self, DecisionKind, Filter, Row};
+use crate::audit::{stats, time, verify};
 
 /// The `gw audit` subcommands.
 #[derive(Debug, Subcommand)]
@@ -129,7 +130,7 @@ pub fn run(cmd: AuditCommand) -> ExitCode {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             drop(flushed);
-            eprintln!("gw audit: {e}");
+            err(format_args!("gw audit: {e}"));
             ExitCode::from(2)
         }
     }
@@ -137,7 +138,10 @@ pub fn run(cmd: AuditCommand) -> ExitCode {
 
 fn cmd_verify(dir: &Path, out: &mut impl Write) -> io::Result<ExitCode> {
     if !dir.is_dir() {
-        eprintln!("gw audit verify: `{}` is not a directory", dir.display());
+        err(format_args!(
+            "gw audit verify: `{}` is not a directory",
+            dir.display()
+        ));
         return Ok(ExitCode::from(2));
     }
     match verify::verify_dir(dir) {
@@ -177,7 +181,7 @@ fn cmd_query(
     let filter = match args.to_filter() {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("gw audit query: {e}");
+            err(format_args!("gw audit query: {e}"));
             return Ok(ExitCode::from(2));
         }
     };
@@ -316,7 +320,7 @@ fn cmd_stats(
     let filter = match args.to_filter() {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("gw audit stats: {e}");
+            err(format_args!("gw audit stats: {e}"));
             return Ok(ExitCode::from(2));
         }
     };
