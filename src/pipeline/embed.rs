@@ -1,0 +1,100 @@
+//! Step 2 for the doors that generate nothing: embeddings and Anthropic's `count_tokens`.
+
+use crate::access;
+use crate::ir::Usage;
+use crate::provider::{EmbedRequest, Embeddings};
+use crate::routing::{self, Attempt};
+use crate::runtime::Runtime;
+
+use super::{Admitted, Call, Failure, Outcome, RateState, Receipt, gate, settle};
+
+/// Step 2 for the embeddings door: the chain already read (and, per the pack, redacted) the
+/// inputs at admission; they go to the embedding model through the same gate, retries and
+/// fallback as chat, and the key and target are charged for the input tokens.
+pub async fn embed(
+    rt: &Runtime,
+    adm: Admitted,
+    dimensions: Option<u32>,
+    input_type: Option<String>,
+    call: &mut Call,
+) -> Result<(Embeddings, Vec<Attempt>, Receipt), Box<Failure>> {
+    let log = &mut call.log;
+    let Admitted { req, grant, .. } = adm;
+    let route = rt
+        .route(&req.model)
+        .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let call = EmbedRequest {
+        texts: req.inputs,
+        dimensions,
+        input_type,
+    };
+    let mut attempts = Vec::new();
+    let mut seen = RateState::default();
+    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
+        gate(t, grant.charged, &mut seen, || t.provider.embed(&call))
+    })
+    .await;
+    log.set_attempts(&attempts);
+    let rate = access::merge(grant.rate, seen);
+    match result {
+        Ok((idx, out)) => {
+            let usage = Usage {
+                input: out.input_tokens,
+                ..Usage::default()
+            };
+            log.set_usage(usage);
+            let cost_usd = settle(&grant, Some(&rt.targets[idx].access), &usage, log);
+            Ok((out, attempts, Receipt { cost_usd, rate }))
+        }
+        Err(e) => {
+            grant.settle(None, &Usage::default());
+            Err(Box::new(Failure {
+                error: e.api,
+                outcome: Outcome::Failed,
+                attempts,
+                rate,
+            }))
+        }
+    }
+}
+
+/// Step 2 for Anthropic's `count_tokens`: Bedrock CountTokens on the policed request, through
+/// the same gate (the targets' own limits), retries and fallback. Nothing is generated, so the
+/// key's token estimate is refunded.
+pub async fn count_tokens(
+    rt: &Runtime,
+    adm: Admitted,
+    call: &mut Call,
+) -> Result<(u64, Vec<Attempt>, Receipt), Box<Failure>> {
+    let log = &mut call.log;
+    let Admitted { req, grant, .. } = adm;
+    let route = rt
+        .route(&req.model)
+        .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let mut attempts = Vec::new();
+    let mut seen = RateState::default();
+    let req = &req;
+    let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
+        gate(t, 0, &mut seen, || t.provider.count_tokens(req))
+    })
+    .await;
+    log.set_attempts(&attempts);
+    grant.settle(None, &Usage::default());
+    let rate = access::merge(grant.rate, seen);
+    match result {
+        Ok((_, tokens)) => Ok((
+            tokens,
+            attempts,
+            Receipt {
+                cost_usd: None,
+                rate,
+            },
+        )),
+        Err(e) => Err(Box::new(Failure {
+            error: e.api,
+            outcome: Outcome::Failed,
+            attempts,
+            rate,
+        })),
+    }
+}
