@@ -23,6 +23,7 @@ pub mod error;
 pub mod ir;
 mod media;
 pub mod openai;
+mod parts;
 pub mod pipeline;
 pub mod policy;
 pub mod provider;

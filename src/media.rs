@@ -37,6 +37,18 @@ pub(crate) struct DataUri {
     pub data: Bytes,
 }
 
+/// Decodes base64 (whitespace-trimmed, padding optional), as Anthropic's `{type: base64}`
+/// sources carry it; `None` when invalid or empty.
+pub(crate) fn decode_base64(data: &str) -> Option<Bytes> {
+    let bytes = LENIENT_B64.decode(data.trim()).ok()?;
+    (!bytes.is_empty()).then(|| Bytes::from(bytes))
+}
+
+/// Encodes opaque bytes (redacted thinking) the way [`decode_base64`] reads them back.
+pub(crate) fn encode_base64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
 /// Splits and decodes a base64 data URI.
 pub(crate) fn decode_data_uri(uri: &str) -> Result<DataUri, DataUriError> {
     let rest =
@@ -199,6 +211,17 @@ fn sanitise(filename: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_round_trips_and_rejects_junk() {
+        assert_eq!(&decode_base64(" aGVsbG8 ").unwrap()[..], b"hello");
+        assert_eq!(
+            decode_base64(&encode_base64(b"\x00\x01")).unwrap(),
+            &b"\x00\x01"[..]
+        );
+        assert!(decode_base64("@@@").is_none());
+        assert!(decode_base64("").is_none());
+    }
 
     #[test]
     fn decodes_data_uris_with_or_without_padding() {

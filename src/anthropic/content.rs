@@ -7,27 +7,13 @@
 
 use serde_json::Value;
 
-use super::media::{self, DocNames};
 use super::types::{
     ContentBlockParam, MessageContent, MessageParam, SystemParam, ToolResultContent,
 };
 use crate::error::ApiError;
 use crate::ir::{DocumentFormat, Message, Part, Role, SystemBlock, ToolResultPart};
-
-/// Longest piece of client input quoted back in an error message.
-const MAX_QUOTE: usize = 40;
-
-fn bad(param: String, msg: impl Into<String>) -> ApiError {
-    ApiError::invalid_request(msg).with_param(param)
-}
-
-/// Client input for an error message, shortened so errors never echo payloads.
-fn quote(s: &str) -> String {
-    if s.chars().count() <= MAX_QUOTE {
-        return s.to_owned();
-    }
-    s.chars().take(MAX_QUOTE).collect::<String>() + "…"
-}
+use crate::media::{self, DocNames};
+use crate::parts::{self, bad, push_cache_point, push_text, quote};
 
 /// Appends the top-level system prompt.
 pub(crate) fn system(s: SystemParam, out: &mut Vec<SystemBlock>) -> Result<(), ApiError> {
@@ -108,12 +94,6 @@ fn text(param: &str, t: Option<String>) -> Result<String, ApiError> {
     })
 }
 
-fn push_text(out: &mut Vec<Part>, t: String) {
-    if !t.trim().is_empty() {
-        out.push(Part::Text(t));
-    }
-}
-
 fn block(
     param: &str,
     role: Role,
@@ -171,10 +151,8 @@ fn block(
             ));
         }
     }
-    // A cache point marks the end of the block before it, so one with nothing before it is
-    // dropped.
-    if cache && !out.is_empty() {
-        out.push(Part::CachePoint);
+    if cache {
+        push_cache_point(out);
     }
     Ok(())
 }
@@ -221,16 +199,7 @@ fn image(param: &str, b: ContentBlockParam) -> Result<Part, ApiError> {
     }
     let data = base64_data(param, src.data.as_deref())?;
     let mime = src.media_type.as_deref().unwrap_or_default();
-    let format = media::image_format(mime, &data).ok_or_else(|| {
-        bad(
-            format!("{param}.source.media_type"),
-            format!(
-                "image type `{}` is not supported; send image/png, image/jpeg, image/gif or image/webp",
-                quote(mime)
-            ),
-        )
-    })?;
-    Ok(Part::Image { format, data })
+    parts::image(format!("{param}.source.media_type"), mime, data)
 }
 
 fn document(param: &str, b: ContentBlockParam, docs: &mut DocNames) -> Result<Part, ApiError> {

@@ -9,7 +9,6 @@
 mod betas;
 mod content;
 mod error;
-mod media;
 mod request;
 mod response;
 mod stream;

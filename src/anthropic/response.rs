@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::media;
 use crate::ir::{ChatResponse, Part, StopReason, Usage};
+use crate::media;
 
 /// The Anthropic `stop_reason` for a Bedrock stop reason.
 pub fn stop_reason(reason: &StopReason) -> &'static str {

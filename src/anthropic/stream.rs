@@ -13,10 +13,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::write_error_event;
-use super::media;
 use super::response::{BlockOut, UsageOut, stop_reason, stop_sequence};
 use crate::error::ApiError;
 use crate::ir::{StopReason, StreamEvent, Usage};
+use crate::media;
 
 /// Encodes one streamed reply. One per response.
 #[derive(Debug)]

@@ -10,9 +10,7 @@ use super::types::{ChatMessage, ContentPart, MessageContent, MessageRole, ToolCa
 use crate::error::ApiError;
 use crate::ir::{Message, Part, Role, SystemBlock, ToolResultPart};
 use crate::media::{self, DataUriError, DocNames};
-
-/// Longest piece of client input quoted back in an error message.
-const MAX_QUOTE: usize = 40;
+use crate::parts::{self, bad, push_cache_point, push_text, quote};
 
 /// Appends every message to `system`/`messages` in order.
 pub(crate) fn convert(
@@ -46,18 +44,6 @@ pub(crate) fn convert(
     Ok(())
 }
 
-fn bad(param: String, msg: impl Into<String>) -> ApiError {
-    ApiError::invalid_request(msg).with_param(param)
-}
-
-/// Client input for an error message, shortened so errors never echo payloads.
-fn quote(s: &str) -> String {
-    if s.chars().count() <= MAX_QUOTE {
-        return s.to_owned();
-    }
-    s.chars().take(MAX_QUOTE).collect::<String>() + "…"
-}
-
 fn required(i: usize, content: Option<MessageContent>) -> Result<MessageContent, ApiError> {
     content.ok_or_else(|| {
         bad(
@@ -65,19 +51,6 @@ fn required(i: usize, content: Option<MessageContent>) -> Result<MessageContent,
             "`content` is required for this message",
         )
     })
-}
-
-fn push_text(content: &mut Vec<Part>, text: String) {
-    if !text.trim().is_empty() {
-        content.push(Part::Text(text));
-    }
-}
-
-/// A cache point marks the end of the block before it, so one with nothing before it is dropped.
-fn push_cache_point(content: &mut Vec<Part>) {
-    if !content.is_empty() {
-        content.push(Part::CachePoint);
-    }
 }
 
 fn part_text(param: &str, part: &mut ContentPart) -> Result<String, ApiError> {
@@ -245,19 +218,7 @@ fn image(param: &str, url: &str) -> Result<Part, ApiError> {
         ));
     }
     let uri = media::decode_data_uri(url).map_err(|e| data_uri_error(param, "the image", e))?;
-    let format = media::image_format(&uri.mime, &uri.data).ok_or_else(|| {
-        bad(
-            param.to_owned(),
-            format!(
-                "image type `{}` is not supported; send png, jpeg, gif or webp",
-                quote(&uri.mime)
-            ),
-        )
-    })?;
-    Ok(Part::Image {
-        format,
-        data: uri.data,
-    })
+    parts::image(param.to_owned(), &uri.mime, uri.data)
 }
 
 fn document(
@@ -267,20 +228,7 @@ fn document(
     docs: &mut DocNames,
 ) -> Result<Part, ApiError> {
     let uri = media::decode_data_uri(data).map_err(|e| data_uri_error(param, "the file", e))?;
-    let format = media::document_format(&uri.mime, filename).ok_or_else(|| {
-        bad(
-            param.to_owned(),
-            format!(
-                "file type `{}` is not supported; send pdf, csv, txt, md, html, doc, docx, xls or xlsx",
-                quote(&uri.mime)
-            ),
-        )
-    })?;
-    Ok(Part::Document {
-        format,
-        name: docs.assign(filename),
-        data: uri.data,
-    })
+    parts::document(param.to_owned(), &uri.mime, filename, uri.data, docs)
 }
 
 fn assistant_message(i: usize, m: ChatMessage) -> Result<Message, ApiError> {

@@ -1,14 +1,14 @@
-//! The `gw` binary as a child process, for the tests that run it the way users do.
-
-// Each test binary that includes this module uses a different part of it.
+//! The `gw` binary as a child process, for the tests that run it the way users do (and the load
+//! benchmarks, which include this file and pin gw to a core).
 #![allow(
     dead_code,
-    reason = "each test binary that includes this module uses a different part of it"
+    reason = "each test or bench binary that includes this module uses a different part of it"
 )]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+/// The gw binary under test.
 pub const GW: &str = env!("CARGO_BIN_EXE_gw");
 
 /// A child process killed on drop.
@@ -29,22 +29,36 @@ pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
 /// [`spawn`], with gw's stderr (its log) going to `stderr`. The caller's OTLP settings are
 /// removed so a developer's environment cannot redirect a test's traces.
 pub fn spawn_logged(args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> (Proc, String) {
-    spawn_at(None, args, envs, stderr)
+    spawn_at(None, None, args, envs, stderr)
+}
+
+/// [`spawn`], pinned to CPU `core` with `taskset` (the load benchmarks keep gw, the emulator and
+/// the load generator on separate cores).
+pub fn spawn_pinned(core: u32, args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
+    spawn_at(Some(core), None, args, envs, Stdio::null())
 }
 
 /// [`spawn`] with `dir` as the working directory (where relative paths such as the embedded
 /// pack's `./gw-audit` land).
 pub fn spawn_in(dir: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> (Proc, String) {
-    spawn_at(Some(dir), args, envs, Stdio::null())
+    spawn_at(None, Some(dir), args, envs, Stdio::null())
 }
 
 fn spawn_at(
+    core: Option<u32>,
     dir: Option<&std::path::Path>,
     args: &[&str],
     envs: &[(&str, &str)],
     stderr: Stdio,
 ) -> (Proc, String) {
-    let mut cmd = Command::new(GW);
+    let mut cmd = match core {
+        Some(core) => {
+            let mut c = Command::new("taskset");
+            c.arg("-c").arg(core.to_string()).arg(GW);
+            c
+        }
+        None => Command::new(GW),
+    };
     if let Some(d) = dir {
         cmd.current_dir(d);
     }
