@@ -32,5 +32,6 @@ pub mod replay;
 pub mod routing;
 pub mod runtime;
 pub mod server;
+pub mod sse;
 pub mod telemetry;
 pub mod translate;

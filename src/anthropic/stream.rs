@@ -17,6 +17,7 @@ use super::response::{BlockOut, UsageOut, stop_reason, stop_sequence};
 use crate::error::ApiError;
 use crate::ir::{StopReason, StreamEvent, Usage};
 use crate::media;
+use crate::sse::SseEncoder;
 
 /// Encodes one streamed reply. One per response.
 #[derive(Debug)]
@@ -150,9 +151,11 @@ impl EventEncoder {
             delta_sent: false,
         }
     }
+}
 
+impl SseEncoder for EventEncoder {
     /// Appends the frames (zero or more) for one event.
-    pub fn encode(&mut self, ev: &StreamEvent, out: &mut BytesMut) {
+    fn encode(&mut self, ev: &StreamEvent, out: &mut BytesMut) {
         self.start(out);
         match ev {
             StreamEvent::MessageStart => {}
@@ -221,18 +224,20 @@ impl EventEncoder {
 
     /// Appends `event: error`; the stream then ends without `message_stop`, so clients see a
     /// failure rather than a truncated success.
-    pub fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
+    fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
         write_error_event(err, out);
     }
 
     /// Appends what closes a clean stream: anything still held back, then `message_stop`.
-    pub fn done(&mut self, out: &mut BytesMut) {
+    fn done(&mut self, out: &mut BytesMut) {
         self.start(out);
         self.close(out);
         self.message_delta(out);
         write(out, &Frame::MessageStop);
     }
+}
 
+impl EventEncoder {
     /// `message_start` (usage is not known yet: Bedrock reports it last) and a `ping`, once.
     fn start(&mut self, out: &mut BytesMut) {
         if self.started {

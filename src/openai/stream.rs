@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::types::CompletionUsage;
 use crate::error::ApiError;
 use crate::ir::{StopReason, StreamEvent};
+use crate::sse::SseEncoder;
 
 /// The OpenAI `finish_reason` for a Bedrock stop reason; shared by streaming and non-streaming
 /// replies so they can never disagree.
@@ -65,9 +66,11 @@ impl ChunkEncoder {
             tools: Vec::new(),
         }
     }
+}
 
+impl SseEncoder for ChunkEncoder {
     /// Appends the frames (zero or more) for one event.
-    pub fn encode(&mut self, ev: &StreamEvent, out: &mut BytesMut) {
+    fn encode(&mut self, ev: &StreamEvent, out: &mut BytesMut) {
         match ev {
             StreamEvent::MessageStart => self.delta(
                 out,
@@ -154,8 +157,13 @@ impl ChunkEncoder {
 
     /// Appends an in-stream error frame (the ApiError body); the caller then closes the stream
     /// without `[DONE]` so clients see a failure, not a truncated success.
-    pub fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
+    fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
         write_frame(out, &err.body());
+    }
+
+    /// `data: [DONE]`: only after a clean finish, never after an error.
+    fn done(&mut self, out: &mut BytesMut) {
+        done(out);
     }
 }
 

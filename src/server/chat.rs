@@ -7,32 +7,28 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use bytes::BytesMut;
+use bytes::Bytes;
 
 use super::dialect::OpenAi;
-use super::{AppState, body, fail, json_reply, sse, stream_reply};
+use super::{AppState, Entered, enter, fail, json_reply, stream_reply};
 use crate::clock::unix_now;
-use crate::error::ApiError;
-use crate::ir::StreamEvent;
 use crate::openai::{self, ChatCompletionRequest, ChunkEncoder};
-use crate::pipeline::{self, Call, Failure, Outcome};
+use crate::pipeline::{self, Call};
 
 /// `POST /v1/chat/completions`.
 pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let rt = app.snapshot();
-    let mut call = Call::open(&rt, "chat.completions");
-    let parsed = async {
-        let bytes = body::read(body, rt.loaded.pack.server.max_body_bytes).await?;
+    let parse = async |bytes: Bytes, _: &mut Call| {
         let wire: ChatCompletionRequest = openai::from_json(&bytes)?;
-        openai::to_ir(wire)
+        Ok((openai::to_ir(wire)?, ()))
     };
-    let req = match parsed.await {
-        Ok(req) => req,
-        Err(e) => return fail(&OpenAi, call, *Failure::new(e, Outcome::Rejected)),
-    };
-    let admitted = match pipeline::admit(&rt, &headers, req, &mut call) {
-        Ok(a) => a,
-        Err(f) => return fail(&OpenAi, call, *f),
+    let Entered {
+        rt,
+        mut call,
+        admitted,
+        ..
+    } = match enter(&app, &OpenAi, "chat.completions", &headers, body, parse).await {
+        Ok(e) => e,
+        Err(response) => return response,
     };
     let model = admitted.req.model.clone();
     let id = format!("chatcmpl-{}", call.request_id());
@@ -53,20 +49,5 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
             json_reply(&OpenAi, call, &completion, attempts, &receipt)
         }
         Err(f) => fail(&OpenAi, call, *f),
-    }
-}
-
-/// OpenAI's SSE dialect over the shared streaming body.
-impl sse::SseEncoder for ChunkEncoder {
-    fn event(&mut self, event: &StreamEvent, out: &mut BytesMut) {
-        self.encode(event, out);
-    }
-
-    fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
-        ChunkEncoder::error(self, err, out);
-    }
-
-    fn done(&mut self, out: &mut BytesMut) {
-        openai::done(out);
     }
 }

@@ -1,7 +1,8 @@
 //! A front door's dialect: how its errors look and which headers its clients read.
 //!
 //! Why it exists: the OpenAI and Anthropic doors run the same pipeline and differ only here (and
-//! in their SSE encoders, `sse::SseEncoder`); one trait keeps the reply helpers shared.
+//! in their SSE encoders, which implement `crate::sse::SseEncoder` beside their wire types); one
+//! trait keeps the reply helpers shared.
 
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};

@@ -10,27 +10,27 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use bytes::BytesMut;
+use bytes::Bytes;
 
 use super::dialect::Anthropic;
-use super::{AppState, body, fail, json_reply, sse, stream_reply};
+use super::{AppState, Entered, enter, fail, json_reply, stream_reply};
 use crate::anthropic::{self, CountTokensResponse, EventEncoder, MessagesRequest, Purpose};
 use crate::error::ApiError;
-use crate::ir::{ChatRequest, StreamEvent};
-use crate::pipeline::{self, Call, Failure, Outcome};
-use crate::runtime::Runtime;
+use crate::ir::ChatRequest;
+use crate::pipeline::{self, Call};
 
 /// `POST /v1/messages`.
 pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let rt = app.snapshot();
-    let mut call = Call::open(&rt, "messages");
-    let req = match parse(&rt, &headers, body, Purpose::Generate).await {
-        Ok(req) => req,
-        Err(e) => return fail(&Anthropic, call, *Failure::new(e, Outcome::Rejected)),
-    };
-    let admitted = match pipeline::admit(&rt, &headers, req, &mut call) {
-        Ok(a) => a,
-        Err(f) => return fail(&Anthropic, call, *f),
+    let parse =
+        async |bytes: Bytes, _: &mut Call| Ok((parse(&headers, &bytes, Purpose::Generate)?, ()));
+    let Entered {
+        rt,
+        mut call,
+        admitted,
+        ..
+    } = match enter(&app, &Anthropic, "messages", &headers, body, parse).await {
+        Ok(e) => e,
+        Err(response) => return response,
     };
     let model = admitted.req.model.clone();
     let stops = admitted.req.stop.clone();
@@ -58,15 +58,25 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
 /// model is refused the same way, and the chain runs on it), then routed to Bedrock
 /// CountTokens through the same gate, retries and fallback (`pipeline::count_tokens`).
 pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let rt = app.snapshot();
-    let mut call = Call::open(&rt, "messages.count_tokens");
-    let req = match parse(&rt, &headers, body, Purpose::CountTokens).await {
-        Ok(req) => req,
-        Err(e) => return fail(&Anthropic, call, *Failure::new(e, Outcome::Rejected)),
-    };
-    let admitted = match pipeline::admit(&rt, &headers, req, &mut call) {
-        Ok(a) => a,
-        Err(f) => return fail(&Anthropic, call, *f),
+    let parse =
+        async |bytes: Bytes, _: &mut Call| Ok((parse(&headers, &bytes, Purpose::CountTokens)?, ()));
+    let Entered {
+        rt,
+        mut call,
+        admitted,
+        ..
+    } = match enter(
+        &app,
+        &Anthropic,
+        "messages.count_tokens",
+        &headers,
+        body,
+        parse,
+    )
+    .await
+    {
+        Ok(e) => e,
+        Err(response) => return response,
     };
     match pipeline::count_tokens(&rt, admitted, &mut call).await {
         Ok((input_tokens, attempts, receipt)) => json_reply(
@@ -81,34 +91,13 @@ pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body:
 }
 
 /// Headers, then body, into the IR.
-async fn parse(
-    rt: &Runtime,
-    headers: &HeaderMap,
-    body: Body,
-    purpose: Purpose,
-) -> Result<ChatRequest, ApiError> {
+fn parse(headers: &HeaderMap, bytes: &[u8], purpose: Purpose) -> Result<ChatRequest, ApiError> {
     anthropic::check_betas(
         headers
             .get_all("anthropic-beta")
             .iter()
             .filter_map(|v| v.to_str().ok()),
     );
-    let bytes = body::read(body, rt.loaded.pack.server.max_body_bytes).await?;
-    let wire: MessagesRequest = anthropic::from_json(&bytes)?;
+    let wire: MessagesRequest = anthropic::from_json(bytes)?;
     anthropic::to_ir(wire, purpose)
-}
-
-/// Anthropic's SSE dialect over the shared streaming body.
-impl sse::SseEncoder for EventEncoder {
-    fn event(&mut self, event: &StreamEvent, out: &mut BytesMut) {
-        self.encode(event, out);
-    }
-
-    fn error(&mut self, err: &ApiError, out: &mut BytesMut) {
-        EventEncoder::error(self, err, out);
-    }
-
-    fn done(&mut self, out: &mut BytesMut) {
-        EventEncoder::done(self, out);
-    }
 }

@@ -19,15 +19,21 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode};
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
+use bytes::Bytes;
 use tokio::net::TcpListener;
 
 use crate::attempt::Attempt;
 use crate::error::{ApiError, ErrorKind};
-use crate::pipeline::{Bucket, Call, Ending, Failure, Outcome, PolicedStream, RateState, Receipt};
+use crate::ir::ChatRequest;
+use crate::pipeline::{
+    self, Admitted, Bucket, Call, Ending, Failure, Outcome, PolicedStream, RateState, Receipt,
+};
+use crate::runtime::Runtime;
 
 pub use crate::runtime::Gateway;
 use dialect::{Dialect, OpenAi};
@@ -101,6 +107,47 @@ async fn method_not_allowed() -> Response {
         "method not allowed on this path",
     )
     .into_response()
+}
+
+/// A request past the preamble every door shares: the pack in force for its whole life, its
+/// call (audit record opened), admission passed, and whatever else the door parsed.
+pub(crate) struct Entered<T> {
+    pub rt: Arc<Runtime>,
+    pub call: Call,
+    pub admitted: Admitted,
+    pub parsed: T,
+}
+
+/// The preamble of every door: one runtime snapshot, the call opened as `operation`, the body
+/// read (413 over `server.max_body_bytes`) and parsed by `parse` (its error is `rejected`), then
+/// admission. A request that stops here gets its error in `dialect`'s shape and its one record.
+pub(crate) async fn enter<T>(
+    app: &AppState,
+    dialect: &impl Dialect,
+    operation: &'static str,
+    headers: &HeaderMap,
+    body: Body,
+    parse: impl AsyncFnOnce(Bytes, &mut Call) -> Result<(ChatRequest, T), ApiError>,
+) -> Result<Entered<T>, Response> {
+    let rt = app.snapshot();
+    let mut call = Call::open(&rt, operation);
+    let parsed = match body::read(body, rt.loaded.pack.server.max_body_bytes).await {
+        Ok(bytes) => parse(bytes, &mut call).await,
+        Err(e) => Err(e),
+    };
+    let (req, parsed) = match parsed {
+        Ok(p) => p,
+        Err(e) => return Err(fail(dialect, call, *Failure::new(e, Outcome::Rejected))),
+    };
+    match pipeline::admit(&rt, headers, req, &mut call) {
+        Ok(admitted) => Ok(Entered {
+            rt,
+            call,
+            admitted,
+            parsed,
+        }),
+        Err(f) => Err(fail(dialect, call, *f)),
+    }
 }
 
 /// Finishes the call as failed and renders the error in `dialect`'s shape, with the attempts made

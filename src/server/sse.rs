@@ -11,19 +11,9 @@ use bytes::{Bytes, BytesMut};
 use futures_util::stream;
 use tracing::Instrument;
 
-use crate::error::ApiError;
-use crate::ir::StreamEvent;
 use crate::pipeline::RecordedStream;
 
-/// A front door's SSE dialect.
-pub trait SseEncoder: Send + 'static {
-    /// Appends the frames for one event (possibly none).
-    fn event(&mut self, event: &StreamEvent, out: &mut BytesMut);
-    /// Appends the frame that tells the client the stream failed.
-    fn error(&mut self, err: &ApiError, out: &mut BytesMut);
-    /// Appends the frames that close a successful stream.
-    fn done(&mut self, out: &mut BytesMut);
-}
+pub use crate::sse::SseEncoder;
 
 /// A `text/event-stream` response streaming `events` in `encoder`'s dialect.
 pub fn response<E: SseEncoder>(events: RecordedStream, encoder: E) -> Response {
@@ -67,7 +57,7 @@ async fn next_frame<E: SseEncoder>(
     let mut out = BytesMut::new();
     loop {
         match st.events.next().await {
-            Some(Ok(ev)) => st.encoder.event(&ev, &mut out),
+            Some(Ok(ev)) => st.encoder.encode(&ev, &mut out),
             Some(Err(e)) => {
                 st.encoder.error(&e, &mut out);
                 st.done = true;
