@@ -2,14 +2,6 @@
 //! writer into a temp dir, then `verify`, a filtered `query` and `stats` timed over them.
 //! Run: `cargo bench --bench audit_query` (set AUDIT_BENCH_RECORDS to change the count).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -6,14 +6,6 @@
 //!
 //! Run: `cargo bench --bench chain` (add `-- --quick` for a short smoke run).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 

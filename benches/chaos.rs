@@ -8,14 +8,6 @@
 //!
 //! Run: `cargo bench --bench chaos` (add `-- --quick` for a 3 s smoke run per phase).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 mod common;
 
 use common::{pin_self, spawn};

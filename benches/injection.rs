@@ -4,14 +4,6 @@
 //! Why it exists: both policies run on every request, so their per-prompt cost must stay in
 //! microseconds. Plain `std::time` (harness = false): `cargo bench --bench injection`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 mod common;
 
 use std::hint::black_box;

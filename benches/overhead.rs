@@ -8,14 +8,6 @@
 //!
 //! Run: `cargo bench --bench overhead` (add `-- --quick` for a short smoke run).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 mod common;
 
 use common::{cpu_ns, pin_self, spawn};

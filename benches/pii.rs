@@ -5,14 +5,6 @@
 //! the corpus prompts, dense with PII, and over its PII-free ones, which hold only look-alikes),
 //! plus the time the policy adds to a 2 KB request (scan and redact). Run: `cargo bench --bench pii`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;

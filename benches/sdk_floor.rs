@@ -5,14 +5,6 @@
 //!
 //! Run: `cargo bench --bench sdk_floor`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 mod common;
 
 use common::{cpu_ns, pin_self, spawn};

@@ -8,6 +8,14 @@
 //! is the built, immutable view of one pack that a request runs against; `emulator` is a Bedrock
 //! stand-in that speaks the real wire protocol. `access` checks client keys, rate limits and budgets
 //! and prices each reply.
+// Library and binary code never panics on a failed unwrap and never prints outside the CLI's
+// output module; tests and benches (their own crates) may (`clippy.toml` covers unit tests).
+#![warn(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 pub mod access;
 pub mod anthropic;

@@ -2,14 +2,6 @@
 //! with on disk (edit, delete, swap, truncate), crash-torn, rolled and expired. Every tamper must
 //! be detected and located at the right file and line.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;

@@ -2,14 +2,6 @@
 //! the real `FileSink`: every request (served, streamed, blocked by a policy, rejected, failed
 //! upstream, cancelled mid-stream) ends up as exactly one record on disk, and the chain verifies.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;

@@ -3,14 +3,6 @@
 //! record is sealed; and after a run with PII-looking prompts and credentials from env vars, no
 //! secret and no prompt text is anywhere in the audit directory.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -110,14 +102,6 @@ fn verify(dir: &Path) -> (bool, String) {
     )
 }
 
-fn terminate(p: &mut Proc) {
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(p.0.id().to_string())
-        .status();
-    let _ = p.0.wait();
-}
-
 #[test]
 fn kill_9_under_load_then_restart_verifies_and_seals_the_torn_record() {
     let tmp = tempfile::tempdir().unwrap();
@@ -158,7 +142,7 @@ fn kill_9_under_load_then_restart_verifies_and_seals_the_torn_record() {
     // Restart on the same directory: immutable, so it verifies before appending.
     let (mut gw2, url) = start_gw(&pack);
     let after = rt.block_on(load(&url, 10));
-    terminate(&mut gw2);
+    gw2.stop();
 
     let (ok, out) = verify(&audit);
     assert!(ok, "{out}");
@@ -195,7 +179,7 @@ fn no_secret_or_prompt_text_reaches_the_audit_directory() {
     let (mut gw, url) = start_gw(&pack);
     let ids = rt().block_on(load(&url, 20));
     assert_eq!(ids.len(), 20);
-    terminate(&mut gw);
+    gw.stop();
 
     let mut everything = Vec::new();
     for entry in std::fs::read_dir(&audit).unwrap() {

@@ -1,14 +1,6 @@
 //! The `gw` binary as users run it: `validate`, `run` on the embedded default, and `run` against a
 //! separate `gw emulate` process with credentials taken from the env var names in the pack.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -137,7 +129,7 @@ fn validate_reports_every_problem_with_location() {
 #[test]
 fn run_serves_the_embedded_default() {
     let dir = tempfile::tempdir().expect("tmp");
-    let (gw, url) = spawn_in(dir.path(), &["run", "--listen", "127.0.0.1:0"], &[]);
+    let (mut gw, url) = spawn_in(dir.path(), &["run", "--listen", "127.0.0.1:0"], &[]);
     let (status, body) = chat(&url, "claude");
     assert_eq!(status, 200, "{body}");
     assert_eq!(
@@ -178,7 +170,7 @@ fn run_serves_the_embedded_default() {
     );
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"]["code"], "prompt-injection");
-    drop(gw);
+    gw.stop();
     let out = Command::new(GW)
         .current_dir(dir.path())
         .args(["audit", "query", "gw-audit", "--format", "jsonl"])

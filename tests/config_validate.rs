@@ -1,14 +1,6 @@
 //! The pack loader end to end, through the public `gw::config` API: the documented example pack,
 //! sample packs under `tests/fixtures/packs/`, and the exact diagnostics users see.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::path::{Path, PathBuf};
 
 use gw::config::pack::Strategy;

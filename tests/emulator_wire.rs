@@ -3,14 +3,6 @@
 //! If the SDK parses every reply, event and error into the variant it would get from Bedrock, gw's
 //! provider code can be tested against the emulator with confidence.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -2,14 +2,6 @@
 //! requests and replies in, blocks, decisions and streamed events out; plus the quality gate that
 //! fails CI when detection on the dev corpus regresses.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

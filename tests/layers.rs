@@ -2,14 +2,6 @@
 //! table allows, and the files of one folder must not import each other in a cycle. Reading the
 //! table from the README keeps the documentation and the check one thing.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -2,14 +2,6 @@
 //! real socket, which decodes each export with the protocol's own protobuf definitions
 //! (`opentelemetry-proto`). Also checks the JSON log: one line per request, no secrets.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::collections::HashMap;
 
 use std::net::SocketAddr;

@@ -2,14 +2,6 @@
 //! restore (whole and streamed, with a card split across deltas), block, log, tool inputs and
 //! results, reasoning (thinking) text, and `apply_to`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::path::Path;
 use std::sync::Arc;
 

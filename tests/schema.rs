@@ -1,14 +1,6 @@
 //! The JSON Schema and the pack reference are generated from the Rust pack types; the committed
 //! copies must match what this build generates, and gw must reject what the schema rejects.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -4,14 +4,14 @@ use futures_util::FutureExt;
 use tracing::Span;
 
 use crate::access;
-use crate::ir::{ChatResponse, StopReason, Usage};
+use crate::ir::{ChatResponse, StopReason};
 use crate::routing::{self, Attempt};
 use crate::runtime::Runtime;
 use crate::telemetry::spans;
 
 use super::{
-    Admitted, Call, Failure, Outcome, RateState, Receipt, gate, guardrail_decision, reply_text,
-    settle,
+    Admitted, Call, Failure, Outcome, RateState, Receipt, gate, guardrail_decision,
+    refunded_failure, reply_text, settle,
 };
 
 /// Step 2, whole reply: dispatch, then the reply policies.
@@ -48,13 +48,7 @@ pub async fn complete(
     let (idx, mut resp) = match result {
         Ok(r) => r,
         Err(e) => {
-            grant.settle(None, &Usage::default());
-            return Err(Box::new(Failure {
-                error: e.api,
-                outcome: Outcome::Failed,
-                attempts,
-                rate,
-            }));
+            return Err(refunded_failure(&grant, e.api, attempts, rate));
         }
     };
     log.set_usage(resp.usage);

@@ -6,7 +6,7 @@ use crate::provider::{EmbedRequest, Embeddings};
 use crate::routing::{self, Attempt};
 use crate::runtime::Runtime;
 
-use super::{Admitted, Call, Failure, Outcome, RateState, Receipt, gate, settle};
+use super::{Admitted, Call, Failure, Outcome, RateState, Receipt, gate, refunded_failure, settle};
 
 /// Step 2 for the embeddings door: the chain already read (and, per the pack, redacted) the
 /// inputs at admission; they go to the embedding model through the same gate, retries and
@@ -46,15 +46,7 @@ pub async fn embed(
             let cost_usd = settle(&grant, Some(&rt.targets[idx].access), &usage, log);
             Ok((out, attempts, Receipt { cost_usd, rate }))
         }
-        Err(e) => {
-            grant.settle(None, &Usage::default());
-            Err(Box::new(Failure {
-                error: e.api,
-                outcome: Outcome::Failed,
-                attempts,
-                rate,
-            }))
-        }
+        Err(e) => Err(refunded_failure(&grant, e.api, attempts, rate)),
     }
 }
 

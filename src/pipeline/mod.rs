@@ -78,6 +78,23 @@ pub struct Admitted {
     pub grant: Grant,
 }
 
+/// Every target failed: the key's token estimate is refunded (nothing was generated) and the
+/// failure carries the attempts made and the rate-limit state for the headers.
+pub(super) fn refunded_failure(
+    grant: &Grant,
+    error: ApiError,
+    attempts: Vec<Attempt>,
+    rate: RateState,
+) -> Box<Failure> {
+    grant.settle(None, &Usage::default());
+    Box::new(Failure {
+        error,
+        outcome: Outcome::Failed,
+        attempts,
+        rate,
+    })
+}
+
 /// A target's own rate limit, checked before each attempt on it: over the limit, the attempt
 /// fails as throttled (so the route retries or falls back) without calling Bedrock. `seen`
 /// keeps the target's bucket state for the headers.

@@ -18,7 +18,10 @@ use crate::routing::{self, Attempt};
 use crate::runtime::Runtime;
 use crate::telemetry::spans;
 
-use super::{Admitted, Call, Failure, Outcome, RateState, Receipt, gate, guardrail_decision};
+use super::{
+    Admitted, Call, Failure, Outcome, RateState, Receipt, gate, guardrail_decision,
+    refunded_failure,
+};
 
 /// Step 2, streamed reply: dispatch up to and including the first upstream event (so a target
 /// that fails before its first byte is retried or failed over), then hand back the stream with
@@ -89,15 +92,7 @@ pub async fn stream(
                 rate,
             },
         )),
-        Err(e) => {
-            grant.settle(None, &Usage::default());
-            Err(Box::new(Failure {
-                error: e.api,
-                outcome: Outcome::Failed,
-                attempts,
-                rate,
-            }))
-        }
+        Err(e) => Err(refunded_failure(&grant, e.api, attempts, rate)),
     }
 }
 

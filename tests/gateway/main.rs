@@ -1,14 +1,6 @@
 //! gw end to end over real sockets: the OpenAI API in, the real AWS SDK out, the emulator
 //! speaking Bedrock's wire protocol (SigV4 checked, binary event streams) behind it.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "test and benchmark code: a panic is the failure report, and printing is the output"
-)]
-
 mod access;
 mod anthropic;
 mod audit;

@@ -14,6 +14,18 @@ pub const GW: &str = env!("CARGO_BIN_EXE_gw");
 /// A child process killed on drop.
 pub struct Proc(pub Child);
 
+impl Proc {
+    /// Stops the process the way an operator does (SIGTERM) and waits for it: gw drains, and the
+    /// audit writer flushes every record before it exits.
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
 impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.0.kill();
