@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{cpu_ns, pin_self, spawn};
+use common::{cpu_ns, pin_self, spawn, start_profile, stop_profile};
 
 use std::time::{Duration, Instant};
 
@@ -223,7 +223,9 @@ fn main() {
             via.once().await;
         }
 
+        let profile = start_profile(&gw_pid, "concurrency-1");
         let (d1, g1) = concurrency_one(&direct, &via, rounds, per_round).await;
+        stop_profile(profile);
 
         let rate = 1000;
         let (mut d2, mut g2) = (Vec::new(), Vec::new());
@@ -247,7 +249,9 @@ fn main() {
         let (ds, gs) = (stats(ds), stats(gs));
 
         let before = cpu_ns(&gw_pid);
+        let profile = start_profile(&gw_pid, "saturated");
         let (sat_rps, sat_n) = saturate(&via, 16, if quick { 200 } else { 1000 }).await;
+        stop_profile(profile);
         let sat_cpu_us = (cpu_ns(&gw_pid) - before) as f64 / sat_n as f64 / 1000.0;
 
         let cpu_us = gw_cpu as f64 / gw_requests as f64 / 1000.0;

@@ -38,3 +38,32 @@ pub fn cpu_ns(pid: &str) -> u64 {
     }
     total
 }
+
+/// With `GW_PERF_DIR` set, a CPU profile of process `pid` (perf, DWARF call stacks, 4,999 Hz)
+/// into `$GW_PERF_DIR/{name}.data` until [`stop_profile`]; `scripts/profile_overhead` runs the
+/// bench this way and reads the profiles per stage. `None` (and no cost) otherwise.
+pub fn start_profile(pid: &str, name: &str) -> Option<std::process::Child> {
+    let dir = std::env::var("GW_PERF_DIR").ok()?;
+    std::fs::create_dir_all(&dir).ok()?;
+    let out = format!("{dir}/{name}.data");
+    let child = Command::new("perf")
+        .args(["record", "-q", "-F", "4999", "--call-graph", "dwarf,16384"])
+        .args(["-p", pid, "-o", &out])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    // perf needs a moment to attach before the phase starts.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    Some(child)
+}
+
+/// Ends a profile started by [`start_profile`] (SIGINT, which makes perf write its file).
+pub fn stop_profile(profile: Option<std::process::Child>) {
+    if let Some(mut child) = profile {
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+    }
+}
