@@ -10,7 +10,6 @@ use std::pin::Pin;
 use futures_util::Stream;
 use futures_util::future::BoxFuture;
 
-use crate::config::pack::RetryOn;
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, ChatResponse, StreamEvent};
 
@@ -94,18 +93,6 @@ pub enum FailureClass {
 }
 
 impl FailureClass {
-    /// Whether a pack's `retry_on` list covers this class.
-    pub fn retryable_under(self, retry_on: &[RetryOn]) -> bool {
-        let wanted = match self {
-            Self::Throttling => RetryOn::Throttling,
-            Self::ServerError => RetryOn::ServerError,
-            Self::Timeout => RetryOn::Timeout,
-            Self::Connect => RetryOn::Connect,
-            Self::Client => return false,
-        };
-        retry_on.contains(&wanted)
-    }
-
     /// Short label for attempt records and metrics.
     pub fn as_str(self) -> &'static str {
         match self {

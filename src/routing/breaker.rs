@@ -18,7 +18,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::config::pack::BreakerConfig;
+use super::settings::BreakerSettings;
 use crate::provider::FailureClass;
 
 /// What a breaker shows to `/readyz` and to strategies.
@@ -103,12 +103,12 @@ pub struct BreakerCore {
 
 impl BreakerCore {
     /// A closed breaker with the pack's settings.
-    pub fn new(cfg: &BreakerConfig) -> Self {
+    pub fn new(cfg: &BreakerSettings) -> Self {
         Self {
             threshold: cfg.failure_threshold.max(1).saturating_mul(2),
-            window: Duration::from_secs(cfg.window_seconds.max(1)),
-            open_for: Duration::from_secs(cfg.open_seconds.max(1)),
-            probes: cfg.half_open_requests.max(1),
+            window: cfg.window.max(Duration::from_secs(1)),
+            open_for: cfg.open_for.max(Duration::from_secs(1)),
+            probes: cfg.probes.max(1),
             phase: Phase::Closed {
                 score: 0,
                 since: None,
@@ -255,7 +255,7 @@ pub struct Breaker(Mutex<BreakerCore>);
 
 impl Breaker {
     /// A closed breaker.
-    pub fn new(cfg: &BreakerConfig) -> Self {
+    pub fn new(cfg: &BreakerSettings) -> Self {
         Self(Mutex::new(BreakerCore::new(cfg)))
     }
 
@@ -294,12 +294,12 @@ impl Breaker {
 mod tests {
     use super::*;
 
-    fn cfg(threshold: u32, probes: u32) -> BreakerConfig {
-        BreakerConfig {
+    fn cfg(threshold: u32, probes: u32) -> BreakerSettings {
+        BreakerSettings {
             failure_threshold: threshold,
-            window_seconds: 10,
-            open_seconds: 5,
-            half_open_requests: probes,
+            window: Duration::from_secs(10),
+            open_for: Duration::from_secs(5),
+            probes,
         }
     }
 

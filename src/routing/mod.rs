@@ -15,6 +15,7 @@
 
 pub mod breaker;
 pub mod probe;
+mod settings;
 pub mod state;
 mod strategy;
 mod target;
@@ -25,12 +26,12 @@ use axum::http::StatusCode;
 use futures_util::future::BoxFuture;
 use tracing::Instrument;
 
-use crate::config::pack::RetryConfig;
 use crate::error::{ApiError, ErrorKind};
 use crate::provider::{FailureClass, ProviderError};
 use crate::telemetry::spans;
 
 use breaker::{Admit, Breaker, Signal};
+pub use settings::{BreakerSettings, RetryClasses, RetrySettings, StrategyKind, TargetSpec};
 pub use state::{Slot, TargetState, hold_stream};
 pub use strategy::{Strategy, build_strategy};
 pub use target::TargetRuntime;
@@ -221,7 +222,8 @@ where
             return last.map_or(Step::Full, Step::Failed);
         };
         let budget = deadline.saturating_duration_since(started);
-        let span = spans::attempt(&target.spec, n);
+        let spec = &target.spec;
+        let span = spans::attempt(&spec.id, &spec.model, &spec.region, &spec.host, n);
         let result = match tokio::time::timeout(budget, call(target).instrument(span.clone())).await
         {
             Ok(r) => r,
@@ -243,7 +245,7 @@ where
         }
         attempts.push(Attempt {
             target: target.spec.id.clone(),
-            region: target.spec.aws_region.clone(),
+            region: target.spec.region.clone(),
             outcome: match &result {
                 Ok(_) => "ok",
                 Err(e) => e.class.as_str(),
@@ -255,7 +257,7 @@ where
             Ok(v) => return Step::Done((idx, v, slot)),
             Err(e) if e.class == FailureClass::Client => return Step::Stop(e),
             Err(e) => {
-                let again = e.class.retryable_under(&retry.retry_on);
+                let again = retry.on.covers(e.class);
                 last = Some(e);
                 if !again || Instant::now() >= deadline {
                     break;
@@ -307,7 +309,7 @@ impl Drop for Vote<'_> {
 fn skipped(target: &TargetRuntime, outcome: &'static str, retry: u32) -> Attempt {
     Attempt {
         target: target.spec.id.clone(),
-        region: target.spec.aws_region.clone(),
+        region: target.spec.region.clone(),
         outcome,
         latency: Duration::ZERO,
         retry,
@@ -343,11 +345,10 @@ fn deadline_exceeded() -> ProviderError {
 }
 
 /// Full-jitter backoff before retry `n` (1-based): uniform in `0..=min(cap, initial * 2^(n-1))`.
-pub fn backoff(retry: &RetryConfig, n: u32) -> Duration {
-    let exp = retry
-        .initial_backoff_ms
-        .saturating_mul(1u64 << (n.saturating_sub(1)).min(20));
-    let cap = exp.min(retry.max_backoff_ms);
+pub fn backoff(retry: &RetrySettings, n: u32) -> Duration {
+    let initial = u64::try_from(retry.initial_backoff.as_millis()).unwrap_or(u64::MAX);
+    let exp = initial.saturating_mul(1u64 << (n.saturating_sub(1)).min(20));
+    let cap = exp.min(u64::try_from(retry.max_backoff.as_millis()).unwrap_or(u64::MAX));
     Duration::from_millis(fastrand::u64(0..=cap))
 }
 
@@ -357,11 +358,11 @@ mod tests {
 
     #[test]
     fn backoff_is_capped_and_grows() {
-        let r = RetryConfig {
+        let r = RetrySettings {
             max_attempts: 5,
-            initial_backoff_ms: 100,
-            max_backoff_ms: 300,
-            retry_on: vec![],
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(300),
+            on: RetryClasses::default(),
         };
         for _ in 0..200 {
             assert!(backoff(&r, 1) <= Duration::from_millis(100));
@@ -378,7 +379,7 @@ mod tests {
 
     use futures_util::FutureExt;
 
-    use crate::config::pack::{BreakerConfig, Strategy as Kind, Target};
+    use crate::config::pack::Target;
     use crate::ir::{ChatRequest, ChatResponse};
     use crate::provider::{EmbedRequest, Embeddings, EventStream, Provider};
 
@@ -411,22 +412,34 @@ mod tests {
             "id": id, "provider": "aws-bedrock", "model": "m"
         }))
         .expect("target");
-        let cfg = BreakerConfig {
+        let breaker = BreakerSettings {
             failure_threshold: 1,
-            ..BreakerConfig::default()
+            window: Duration::from_secs(30),
+            open_for: Duration::from_secs(30),
+            probes: 1,
         };
         TargetRuntime {
-            state: TargetState::new(&spec, &cfg),
+            state: TargetState::new(None, &breaker),
             access: crate::access::TargetAccess::build(
                 &spec,
                 &crate::access::store::MemoryStore,
                 None,
             ),
-            spec,
+            spec: TargetSpec {
+                id: id.to_string(),
+                model: "m".into(),
+                region: "us-east-1".into(),
+                host: "bedrock-runtime.us-east-1.amazonaws.com".into(),
+                timeout: Duration::from_secs(60),
+                weight: 1.0,
+                max_concurrency: None,
+            },
             provider: Arc::new(Nothing),
-            retry: RetryConfig {
+            retry: RetrySettings {
                 max_attempts: 1,
-                ..RetryConfig::default()
+                initial_backoff: Duration::from_millis(100),
+                max_backoff: Duration::from_secs(2),
+                on: RetryClasses::default(),
             },
         }
     }
@@ -443,7 +456,7 @@ mod tests {
     async fn every_breaker_open_means_panic_mode() {
         let targets = vec![target("a"), target("b")];
         let route = Route {
-            strategy: build_strategy(Kind::Fallback, vec![1.0, 1.0]),
+            strategy: build_strategy(StrategyKind::Fallback, vec![1.0, 1.0]),
             targets: vec![0, 1],
             deadline: Duration::from_secs(5),
         };
@@ -475,7 +488,7 @@ mod tests {
     async fn deadline_cuts_the_attempt() {
         let targets = vec![target("a")];
         let route = Route {
-            strategy: build_strategy(Kind::Single, vec![1.0]),
+            strategy: build_strategy(StrategyKind::Single, vec![1.0]),
             targets: vec![0],
             deadline: Duration::from_millis(50),
         };

@@ -13,7 +13,7 @@ use std::time::Instant;
 use futures_util::Stream;
 
 use super::breaker::{Admit, Breaker, Signal};
-use crate::config::pack::{BreakerConfig, Target};
+use super::settings::BreakerSettings;
 use crate::provider::EventStream;
 
 /// Breaker and in-flight count of one target.
@@ -28,11 +28,11 @@ pub struct TargetState {
 
 impl TargetState {
     /// Fresh state for a target: closed breaker, nothing in flight.
-    pub fn new(spec: &Target, breaker: &BreakerConfig) -> Arc<Self> {
+    pub fn new(max_concurrency: Option<u32>, breaker: &BreakerSettings) -> Arc<Self> {
         Arc::new(Self {
             breaker: Breaker::new(breaker),
             in_flight: AtomicU32::new(0),
-            max: spec.max_concurrency.unwrap_or(u32::MAX),
+            max: max_concurrency.unwrap_or(u32::MAX),
         })
     }
 
@@ -125,11 +125,13 @@ mod tests {
 
     #[test]
     fn slots_are_limited_and_freed_on_drop() {
-        let spec: Target = serde_json::from_value(serde_json::json!({
-            "id": "t", "provider": "aws-bedrock", "model": "m", "max_concurrency": 2
-        }))
-        .expect("target");
-        let s = TargetState::new(&spec, &BreakerConfig::default());
+        let breaker = BreakerSettings {
+            failure_threshold: 5,
+            window: std::time::Duration::from_secs(30),
+            open_for: std::time::Duration::from_secs(30),
+            probes: 1,
+        };
+        let s = TargetState::new(Some(2), &breaker);
         let a = s.try_acquire();
         let b = s.try_acquire();
         assert!(a.is_some() && b.is_some());

@@ -6,7 +6,7 @@
 
 use std::sync::Mutex;
 
-use crate::config::pack::Strategy as StrategyKind;
+use super::settings::StrategyKind;
 
 /// Orders a route's targets for one request: the first is tried first, the rest are fallbacks.
 pub trait Strategy: Send + Sync {

@@ -7,16 +7,16 @@
 use std::sync::Arc;
 
 use crate::access::TargetAccess;
-use crate::config::pack::{RetryConfig, Target};
 use crate::provider::Provider;
 
 use super::TargetState;
+use super::settings::{RetrySettings, TargetSpec};
 
 /// A target ready to call.
 pub struct TargetRuntime {
-    pub spec: Target,
+    pub spec: TargetSpec,
     pub provider: Arc<dyn Provider>,
-    pub retry: RetryConfig,
+    pub retry: RetrySettings,
     /// Circuit breaker and in-flight count, shared with streams still open and the probe task.
     pub state: Arc<TargetState>,
     /// The target's rate limiter and price.

@@ -4,6 +4,7 @@
 //! A request takes one snapshot at its start and finishes on it, so a reload can swap in a new
 //! runtime without ever mixing two packs in one request.
 
+mod compile;
 mod env;
 mod gateway;
 
@@ -19,7 +20,7 @@ use crate::policy::PolicyChain;
 use crate::provider::bedrock::BedrockProvider;
 use crate::provider::bedrock::client;
 use crate::routing::probe::{self, ProbeTask};
-use crate::routing::{Route, TargetState, build_strategy};
+use crate::routing::{Route, StrategyKind, TargetState, build_strategy};
 use crate::telemetry::{LabelSets, ObservedSink};
 
 pub use crate::routing::TargetRuntime;
@@ -90,20 +91,30 @@ impl Runtime {
         let store = env.counters.as_ref();
         let access = Access::build(pack, store, previous.map(|p| &p.access))?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
+        let breaker = compile::breaker(&pack.providers.circuit_breaker);
         for spec in &pack.providers.targets {
             let old_access = previous
                 .and_then(|p| p.targets.iter().find(|t| t.spec.id == spec.id))
                 .map(|t| &t.access);
             let target_access = TargetAccess::build(spec, store, old_access);
-            let kept = previous.and_then(|p| p.targets.iter().find(|t| t.spec == *spec));
+            let retry = compile::retry(spec, &pack.providers.retry);
+            // A target whose pack entry is unchanged keeps its client and breaker across a
+            // reload (the runtime's targets are in the pack's order).
+            let kept = previous.and_then(|p| {
+                let i = p
+                    .loaded
+                    .pack
+                    .providers
+                    .targets
+                    .iter()
+                    .position(|t| t == spec)?;
+                p.targets.get(i)
+            });
             if let Some(old) = kept {
                 targets.push(TargetRuntime {
-                    spec: spec.clone(),
+                    spec: old.spec.clone(),
                     provider: old.provider.clone(),
-                    retry: spec
-                        .retry
-                        .clone()
-                        .unwrap_or_else(|| pack.providers.retry.clone()),
+                    retry,
                     state: old.state.clone(),
                     access: target_access,
                 });
@@ -116,21 +127,19 @@ impl Runtime {
             };
             let sdk = client::build(spec, emu.as_ref()).await?;
             targets.push(TargetRuntime {
-                spec: spec.clone(),
+                spec: compile::target_spec(spec),
                 provider: Arc::new(BedrockProvider::new(sdk, spec)),
-                retry: spec
-                    .retry
-                    .clone()
-                    .unwrap_or_else(|| pack.providers.retry.clone()),
-                state: TargetState::new(spec, &pack.providers.circuit_breaker),
+                retry,
+                state: TargetState::new(spec.max_concurrency, &breaker),
                 access: target_access,
             });
         }
         let probes = targets
             .iter()
-            .filter_map(|t| {
-                let every = Duration::from_secs(t.spec.health_probe.as_ref()?.interval_seconds);
-                let timeout = Duration::from_secs(t.spec.timeout_seconds).min(every);
+            .zip(&pack.providers.targets)
+            .filter_map(|(t, spec)| {
+                let every = Duration::from_secs(spec.health_probe.as_ref()?.interval_seconds);
+                let timeout = t.spec.timeout.min(every);
                 Some(probe::spawn(
                     t.provider.clone(),
                     t.state.clone(),
@@ -199,14 +208,13 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
         .enumerate()
         .map(|(i, t)| (t.spec.id.as_str(), i))
         .collect();
-    let deadline = |idxs: &[usize]| {
-        let secs = pack.providers.deadline_seconds.unwrap_or_else(|| {
-            idxs.iter()
-                .map(|i| targets[*i].spec.timeout_seconds)
-                .max()
-                .unwrap_or(60)
-        });
-        Duration::from_secs(secs)
+    let deadline = |idxs: &[usize]| match pack.providers.deadline_seconds {
+        Some(secs) => Duration::from_secs(secs),
+        None => idxs
+            .iter()
+            .map(|i| targets[*i].spec.timeout)
+            .max()
+            .unwrap_or(Duration::from_secs(60)),
     };
     let mut routes = HashMap::new();
     let mut by_model: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -215,10 +223,7 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
         routes.insert(
             t.spec.id.clone(),
             Route {
-                strategy: build_strategy(
-                    crate::config::pack::Strategy::Single,
-                    vec![t.spec.weight],
-                ),
+                strategy: build_strategy(StrategyKind::Single, vec![t.spec.weight]),
                 targets: vec![i],
                 deadline: deadline(&[i]),
             },
@@ -232,7 +237,7 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
         routes.insert(
             model.to_string(),
             Route {
-                strategy: build_strategy(pack.providers.strategy, weights),
+                strategy: build_strategy(compile::strategy(pack.providers.strategy), weights),
                 deadline: deadline(&idxs),
                 targets: idxs,
             },
@@ -248,7 +253,7 @@ fn build_routes(loaded: &LoadedPack, targets: &[TargetRuntime]) -> HashMap<Strin
         routes.insert(
             alias.clone(),
             Route {
-                strategy: build_strategy(route.strategy, weights),
+                strategy: build_strategy(compile::strategy(route.strategy), weights),
                 deadline: deadline(&idxs),
                 targets: idxs,
             },

@@ -22,7 +22,7 @@ pub async fn readyz(State(app): State<AppState>) -> Json<Value> {
             json!({
                 "id": t.spec.id,
                 "model": t.spec.model,
-                "region": t.spec.aws_region,
+                "region": t.spec.region,
                 "breaker": t.state.breaker.state(now).as_str(),
                 "in_flight": t.state.in_flight(),
                 "max_concurrency": t.state.max_concurrency(),

@@ -11,7 +11,6 @@ use std::fmt;
 use tracing::Span;
 use tracing::field::Empty;
 
-use crate::config::pack::Target;
 use crate::ir::{ChatRequest, ChatResponse, StopReason};
 use crate::policy::Decision;
 
@@ -56,17 +55,17 @@ pub fn request(method: &str, route: &str) -> Span {
 }
 
 /// The client span of one call to `target` (`retry` is 0 for the first try on it).
-pub fn attempt(target: &Target, retry: u32) -> Span {
+pub fn attempt(target: &str, model: &str, region: &str, host: &str, retry: u32) -> Span {
     tracing::info_span!(
         target: TARGET,
         "gw.upstream",
-        otel.name = %format_args!("chat {}", target.model),
+        otel.name = %format_args!("chat {model}"),
         otel.kind = "client",
         otel.status_code = Empty,
         gen_ai.operation.name = "chat",
         gen_ai.system = SYSTEM,
         gen_ai.provider.name = SYSTEM,
-        gen_ai.request.model = %target.model,
+        gen_ai.request.model = %model,
         gen_ai.request.max_tokens = Empty,
         gen_ai.request.temperature = Empty,
         gen_ai.request.top_p = Empty,
@@ -74,9 +73,9 @@ pub fn attempt(target: &Target, retry: u32) -> Span {
         gen_ai.response.finish_reasons = Empty,
         gen_ai.usage.input_tokens = Empty,
         gen_ai.usage.output_tokens = Empty,
-        server.address = %Host(target),
-        cloud.region = %target.aws_region,
-        gw.target = %target.id,
+        server.address = %host,
+        cloud.region = %region,
+        gw.target = %target,
         gw.retry = i64::from(retry),
         gw.outcome = Empty,
         error.type = Empty,
@@ -201,17 +200,15 @@ impl fmt::Display for Decisions<'_> {
 }
 
 /// The host a target's calls go to (`server.address`).
-struct Host<'a>(&'a Target);
-
-impl fmt::Display for Host<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.base_url.as_deref() {
-            Some(url) => {
-                let rest = url.split_once("://").map_or(url, |(_, r)| r);
-                f.write_str(rest.split('/').next().unwrap_or(rest))
-            }
-            None => write!(f, "bedrock-runtime.{}.amazonaws.com", self.0.aws_region),
+/// The `server.address` an upstream span reports: the host of a target's `base_url`, else
+/// Bedrock's regional endpoint. Worked out once, when the runtime is built.
+pub fn server_address(base_url: Option<&str>, region: &str) -> String {
+    match base_url {
+        Some(url) => {
+            let rest = url.split_once("://").map_or(url, |(_, r)| r);
+            rest.split('/').next().unwrap_or(rest).to_string()
         }
+        None => format!("bedrock-runtime.{region}.amazonaws.com"),
     }
 }
 
