@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::config::pack::ClientKey;
+use super::settings::{KeySecret, KeySpec};
 
 /// A key from the pack, resolved to its digest.
 pub struct KeyEntry {
@@ -32,15 +32,15 @@ pub enum KeyError {
 impl KeyEntry {
     /// Resolves a pack key: its `key_sha256`, or the SHA-256 of the value of its `key_env`
     /// variable, read now (at pack build).
-    pub fn resolve(key: &ClientKey) -> Result<Self, KeyError> {
-        let digest = match (&key.key_sha256, &key.key_env) {
-            (Some(hex_digest), _) => {
+    pub fn resolve(key: &KeySpec) -> Result<Self, KeyError> {
+        let digest = match &key.secret {
+            Some(KeySecret::Sha256Hex(hex_digest)) => {
                 let mut d = [0u8; 32];
                 hex::decode_to_slice(hex_digest.trim(), &mut d)
                     .map_err(|_| KeyError::BadDigest { id: key.id.clone() })?;
                 d
             }
-            (None, Some(var)) => match std::env::var(var) {
+            Some(KeySecret::Env(var)) => match std::env::var(var) {
                 Ok(v) if !v.is_empty() => digest(&v),
                 _ => {
                     return Err(KeyError::MissingEnv {
@@ -49,7 +49,7 @@ impl KeyEntry {
                     });
                 }
             },
-            (None, None) => {
+            None => {
                 return Err(KeyError::NoSecret { id: key.id.clone() });
             }
         };

@@ -12,17 +12,18 @@
 pub mod keys;
 pub mod period;
 pub mod pricing;
+mod settings;
 pub mod store;
 
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, StatusCode};
 
-use crate::config::pack::{Budget, ClientKey, Pack, RateLimit, Target};
 use crate::error::{ApiError, ErrorKind};
 use crate::ir::{ChatRequest, Part, SystemBlock, ToolResultPart, Usage};
 use keys::KeyEntry;
 use pricing::Price;
+pub use settings::{BudgetLimits, KeySecret, KeySpec, RateLimits};
 use store::{CounterStore, RateCounter, RateState, SpendCounter};
 
 /// Output tokens assumed for a request that sets no `max_tokens`.
@@ -39,9 +40,9 @@ pub struct Access {
 /// A key's limits and counters; the counters are shared with the previous runtime when the key
 /// survived a reload.
 struct KeyState {
-    rate_limit: Option<RateLimit>,
+    rate_limit: Option<RateLimits>,
     rate: Option<Arc<dyn RateCounter>>,
-    budget: Option<Budget>,
+    budget: Option<BudgetLimits>,
     spend: Arc<dyn SpendCounter>,
 }
 
@@ -50,11 +51,11 @@ impl Access {
     /// carry over from `previous` by key id: the rate buckets when `rate_limit` is unchanged,
     /// the spend always (money spent stays spent when a limit is edited).
     pub fn build(
-        pack: &Pack,
+        specs: &[KeySpec],
+        targets_count_tokens: bool,
         store: &dyn CounterStore,
         previous: Option<&Access>,
     ) -> Result<Self, keys::KeyError> {
-        let specs: &[ClientKey] = pack.auth.as_ref().map_or(&[], |a| &a.keys);
         let mut keys = Vec::with_capacity(specs.len());
         let mut state = Vec::with_capacity(specs.len());
         for spec in specs {
@@ -71,15 +72,16 @@ impl Access {
             let spend = old.map_or_else(|| store.spend(&scope), |o| o.spend.clone());
             keys.push(entry);
             state.push(KeyState {
-                rate_limit: spec.rate_limit.clone(),
+                rate_limit: spec.rate_limit,
                 rate,
-                budget: spec.budget.clone(),
+                budget: spec.budget,
                 spend,
             });
         }
-        let tpm = |l: &Option<RateLimit>| l.as_ref().is_some_and(|l| l.tokens_per_minute.is_some());
-        let counts_tokens = specs.iter().any(|k| tpm(&k.rate_limit))
-            || pack.providers.targets.iter().any(|t| tpm(&t.rate_limit));
+        let counts_tokens = targets_count_tokens
+            || specs
+                .iter()
+                .any(|k| k.rate_limit.is_some_and(|l| l.tokens_per_minute.is_some()));
         Ok(Self {
             keys,
             state,
@@ -168,7 +170,11 @@ pub fn total_tokens(u: &Usage) -> u64 {
 }
 
 /// 429 once either period's spend reached its limit, until that period rolls over.
-fn check_budget(id: &str, budget: &Budget, spend: &dyn SpendCounter) -> Result<(), Box<Refusal>> {
+fn check_budget(
+    id: &str,
+    budget: &BudgetLimits,
+    spend: &dyn SpendCounter,
+) -> Result<(), Box<Refusal>> {
     let now = crate::clock::unix_now();
     let (day, month) = spend.spent(now);
     let over = [
@@ -301,7 +307,7 @@ impl Refusal {
 /// target id and its `rate_limit` are unchanged.
 #[derive(Clone)]
 pub struct TargetAccess {
-    rate_limit: Option<RateLimit>,
+    rate_limit: Option<RateLimits>,
     rate: Option<Arc<dyn RateCounter>>,
     /// Price per million tokens, from the pack or the built-in table.
     pub price: Option<Price>,
@@ -309,18 +315,23 @@ pub struct TargetAccess {
 
 impl TargetAccess {
     /// The limiter (new, or `previous`'s when its limit is the same) and the price of `spec`.
-    pub fn build(spec: &Target, store: &dyn CounterStore, previous: Option<&TargetAccess>) -> Self {
+    pub fn build(
+        id: &str,
+        rate_limit: Option<RateLimits>,
+        price: Option<Price>,
+        store: &dyn CounterStore,
+        previous: Option<&TargetAccess>,
+    ) -> Self {
         let rate = match previous {
-            Some(p) if p.rate_limit == spec.rate_limit => p.rate.clone(),
-            _ => spec
-                .rate_limit
+            Some(p) if p.rate_limit == rate_limit => p.rate.clone(),
+            _ => rate_limit
                 .as_ref()
-                .and_then(|l| store.rate(&format!("target:{}", spec.id), l)),
+                .and_then(|l| store.rate(&format!("target:{id}"), l)),
         };
         Self {
-            rate_limit: spec.rate_limit.clone(),
+            rate_limit,
             rate,
-            price: pricing::for_target(spec),
+            price,
         }
     }
 

@@ -2,7 +2,6 @@
 //! on-demand list prices (USD per million tokens, us-east-1) for common models, applied to the
 //! usage Bedrock reported.
 
-use crate::config::pack::{Pricing, Target};
 use crate::ir::Usage;
 
 /// Prices per million tokens, resolved for one target.
@@ -26,27 +25,6 @@ impl Price {
             + usage.cache_read as f64 * self.cache_read
             + usage.cache_write as f64 * self.cache_write)
             / 1_000_000.0
-    }
-}
-
-impl From<&Pricing> for Price {
-    /// Cache prices the pack leaves out are billed as plain input: never under-counted.
-    fn from(p: &Pricing) -> Self {
-        Self {
-            input: p.input_per_1m,
-            output: p.output_per_1m,
-            cache_read: p.cache_read_per_1m.unwrap_or(p.input_per_1m),
-            cache_write: p.cache_write_per_1m.unwrap_or(p.input_per_1m),
-        }
-    }
-}
-
-/// The pack's price for `target`, else the built-in one for its model; `None` when neither
-/// exists (the request then has no cost and spends no budget).
-pub fn for_target(target: &Target) -> Option<Price> {
-    match &target.pricing {
-        Some(p) => Some(p.into()),
-        None => builtin(&target.model),
     }
 }
 

@@ -14,14 +14,14 @@ use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 
 use super::period;
-use crate::config::pack::RateLimit;
+use super::settings::RateLimits;
 
 /// Makes the counters of one scope (`key:<id>` or `target:<id>`). A store hands out handles;
 /// the runtime keeps them per scope and passes the handles of unchanged scopes to the next
 /// runtime on reload, so counts carry over.
 pub trait CounterStore: Send + Sync {
     /// The request and token buckets of `scope` under `limit`; `None` when `limit` limits nothing.
-    fn rate(&self, scope: &str, limit: &RateLimit) -> Option<Arc<dyn RateCounter>>;
+    fn rate(&self, scope: &str, limit: &RateLimits) -> Option<Arc<dyn RateCounter>>;
     /// The dollars `scope` spent this UTC day and month.
     fn spend(&self, scope: &str) -> Arc<dyn SpendCounter>;
 }
@@ -81,7 +81,7 @@ pub struct Denied {
 pub struct MemoryStore;
 
 impl CounterStore for MemoryStore {
-    fn rate(&self, _scope: &str, limit: &RateLimit) -> Option<Arc<dyn RateCounter>> {
+    fn rate(&self, _scope: &str, limit: &RateLimits) -> Option<Arc<dyn RateCounter>> {
         let requests = limit.requests_per_minute.and_then(Gcra::per_minute);
         let tokens = limit.tokens_per_minute.and_then(Gcra::per_minute);
         if requests.is_none() && tokens.is_none() {
@@ -265,8 +265,8 @@ impl SpendCounter for MemorySpend {
 mod tests {
     use super::*;
 
-    fn limit(rpm: Option<u32>, tpm: Option<u32>) -> RateLimit {
-        RateLimit {
+    fn limit(rpm: Option<u32>, tpm: Option<u32>) -> RateLimits {
+        RateLimits {
             requests_per_minute: rpm,
             tokens_per_minute: tpm,
         }

@@ -379,7 +379,6 @@ mod tests {
 
     use futures_util::FutureExt;
 
-    use crate::config::pack::Target;
     use crate::ir::{ChatRequest, ChatResponse};
     use crate::provider::{EmbedRequest, Embeddings, EventStream, Provider};
 
@@ -408,10 +407,6 @@ mod tests {
     }
 
     fn target(id: &str) -> TargetRuntime {
-        let spec: Target = serde_json::from_value(serde_json::json!({
-            "id": id, "provider": "aws-bedrock", "model": "m"
-        }))
-        .expect("target");
         let breaker = BreakerSettings {
             failure_threshold: 1,
             window: Duration::from_secs(30),
@@ -421,7 +416,9 @@ mod tests {
         TargetRuntime {
             state: TargetState::new(None, &breaker),
             access: crate::access::TargetAccess::build(
-                &spec,
+                id,
+                None,
+                None,
                 &crate::access::store::MemoryStore,
                 None,
             ),

@@ -1,12 +1,74 @@
-//! The pack's routing sections compiled into routing's own settings, so the router never reads
-//! YAML types: seconds and milliseconds become `Duration`s, a target's retry override falls back
-//! to the pack's, and the span's server address is worked out once.
+//! The pack's routing and access sections compiled into those layers' own settings, so neither
+//! reads YAML types: seconds and milliseconds become `Duration`s, a target's retry override falls
+//! back to the pack's, prices fall back to the built-in table, and the span's server address is
+//! worked out once.
 
 use std::time::Duration;
 
-use crate::config::pack::{BreakerConfig, RetryConfig, RetryOn, Strategy, Target};
+use crate::access::pricing::{self, Price};
+use crate::access::{BudgetLimits, KeySecret, KeySpec, RateLimits};
+use crate::config::pack::{
+    BreakerConfig, Budget, ClientKey, Pack, RateLimit, RetryConfig, RetryOn, Strategy, Target,
+};
 use crate::routing::{BreakerSettings, RetryClasses, RetrySettings, StrategyKind, TargetSpec};
 use crate::telemetry::spans::server_address;
+
+/// The pack's client keys (`auth.keys`).
+pub(super) fn keys(pack: &Pack) -> Vec<KeySpec> {
+    let keys: &[ClientKey] = pack.auth.as_ref().map_or(&[], |a| &a.keys);
+    keys.iter()
+        .map(|k| KeySpec {
+            id: k.id.clone(),
+            secret: match (&k.key_sha256, &k.key_env) {
+                (Some(hex), _) => Some(KeySecret::Sha256Hex(hex.clone())),
+                (None, Some(var)) => Some(KeySecret::Env(var.clone())),
+                (None, None) => None,
+            },
+            models: k.models.clone(),
+            rate_limit: k.rate_limit.as_ref().map(rate_limits),
+            budget: k.budget.as_ref().map(budget),
+        })
+        .collect()
+}
+
+/// Whether some target limits tokens per minute (then every request needs a token estimate).
+pub(super) fn targets_count_tokens(pack: &Pack) -> bool {
+    pack.providers.targets.iter().any(|t| {
+        t.rate_limit
+            .as_ref()
+            .is_some_and(|l| l.tokens_per_minute.is_some())
+    })
+}
+
+/// A rate limit as access reads it.
+pub(super) fn rate_limits(l: &RateLimit) -> RateLimits {
+    RateLimits {
+        requests_per_minute: l.requests_per_minute,
+        tokens_per_minute: l.tokens_per_minute,
+    }
+}
+
+fn budget(b: &Budget) -> BudgetLimits {
+    BudgetLimits {
+        usd_per_day: b.usd_per_day,
+        usd_per_month: b.usd_per_month,
+    }
+}
+
+/// The pack's price for a target, else the built-in one for its model; `None` when neither
+/// exists (the request then has no cost and spends no budget). Cache prices the pack leaves out
+/// are billed as plain input: never under-counted.
+pub(super) fn price(t: &Target) -> Option<Price> {
+    match &t.pricing {
+        Some(p) => Some(Price {
+            input: p.input_per_1m,
+            output: p.output_per_1m,
+            cache_read: p.cache_read_per_1m.unwrap_or(p.input_per_1m),
+            cache_write: p.cache_write_per_1m.unwrap_or(p.input_per_1m),
+        }),
+        None => pricing::builtin(&t.model),
+    }
+}
 
 /// What routing keeps of a target.
 pub(super) fn target_spec(t: &Target) -> TargetSpec {
@@ -83,5 +145,21 @@ mod tests {
         let d = retry(&plain, &RetryConfig::default());
         assert_eq!(d.max_attempts, RetryConfig::default().max_attempts);
         assert!(d.on.server_error && d.on.timeout);
+    }
+
+    #[test]
+    fn prices_fall_back_to_input_then_to_the_builtin_table() {
+        let t: Target = serde_json::from_value(serde_json::json!({
+            "id": "t", "provider": "aws-bedrock", "model": "m",
+            "pricing": {"input_per_1m": 3.0, "output_per_1m": 15.0}
+        }))
+        .expect("target");
+        let p = price(&t).expect("priced");
+        assert_eq!((p.cache_read, p.cache_write), (3.0, 3.0));
+        let unknown: Target = serde_json::from_value(serde_json::json!({
+            "id": "u", "provider": "aws-bedrock", "model": "no-such-model"
+        }))
+        .expect("target");
+        assert_eq!(price(&unknown), None);
     }
 }

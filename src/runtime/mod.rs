@@ -89,14 +89,25 @@ impl Runtime {
             .map_err(BuildError::Content)?
             .map(Arc::new);
         let store = env.counters.as_ref();
-        let access = Access::build(pack, store, previous.map(|p| &p.access))?;
+        let access = Access::build(
+            &compile::keys(pack),
+            compile::targets_count_tokens(pack),
+            store,
+            previous.map(|p| &p.access),
+        )?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
         let breaker = compile::breaker(&pack.providers.circuit_breaker);
         for spec in &pack.providers.targets {
             let old_access = previous
                 .and_then(|p| p.targets.iter().find(|t| t.spec.id == spec.id))
                 .map(|t| &t.access);
-            let target_access = TargetAccess::build(spec, store, old_access);
+            let target_access = TargetAccess::build(
+                &spec.id,
+                spec.rate_limit.as_ref().map(compile::rate_limits),
+                compile::price(spec),
+                store,
+                old_access,
+            );
             let retry = compile::retry(spec, &pack.providers.retry);
             // A target whose pack entry is unchanged keeps its client and breaker across a
             // reload (the runtime's targets are in the pack's order).
