@@ -11,7 +11,7 @@ use crate::telemetry::spans;
 
 use super::{
     Admitted, Call, Failure, Outcome, RateState, Receipt, gate, guardrail_decision,
-    refunded_failure, reply_text, settle,
+    refunded_failure, reply_text, route_for, settle,
 };
 
 /// Step 2, whole reply: dispatch, then the reply policies.
@@ -26,9 +26,7 @@ pub async fn complete(
         mut policies,
         grant,
     } = adm;
-    let route = rt
-        .route(&req.model)
-        .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let route = route_for(rt, &req.model)?;
     let mut attempts = Vec::new();
     let mut seen = RateState::default();
     let req = &req;

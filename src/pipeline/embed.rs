@@ -6,7 +6,9 @@ use crate::provider::{EmbedRequest, Embeddings};
 use crate::routing::{self, Attempt};
 use crate::runtime::Runtime;
 
-use super::{Admitted, Call, Failure, Outcome, RateState, Receipt, gate, refunded_failure, settle};
+use super::{
+    Admitted, Call, Failure, Outcome, RateState, Receipt, gate, refunded_failure, route_for, settle,
+};
 
 /// Step 2 for the embeddings door: the chain already read (and, per the pack, redacted) the
 /// inputs at admission; they go to the embedding model through the same gate, retries and
@@ -20,9 +22,7 @@ pub async fn embed(
 ) -> Result<(Embeddings, Vec<Attempt>, Receipt), Box<Failure>> {
     let log = &mut call.log;
     let Admitted { req, grant, .. } = adm;
-    let route = rt
-        .route(&req.model)
-        .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let route = route_for(rt, &req.model)?;
     let call = EmbedRequest {
         texts: req.inputs,
         dimensions,
@@ -60,9 +60,7 @@ pub async fn count_tokens(
 ) -> Result<(u64, Vec<Attempt>, Receipt), Box<Failure>> {
     let log = &mut call.log;
     let Admitted { req, grant, .. } = adm;
-    let route = rt
-        .route(&req.model)
-        .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let route = route_for(rt, &req.model)?;
     let mut attempts = Vec::new();
     let mut seen = RateState::default();
     let req = &req;

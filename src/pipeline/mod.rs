@@ -34,8 +34,8 @@ use crate::error::ApiError;
 use crate::ir::{ChatRequest, ChatResponse, Usage};
 use crate::policy::{ChainRun, Decision};
 use crate::provider::{FailureClass, ProviderError};
-use crate::routing::Attempt;
-use crate::runtime::TargetRuntime;
+use crate::routing::{Attempt, Route};
+use crate::runtime::{Runtime, TargetRuntime};
 
 /// Why a request ended early, and how the audit record should call it.
 #[derive(Debug)]
@@ -76,6 +76,13 @@ pub struct Admitted {
     pub(super) policies: ChainRun,
     /// The caller's claim on its key's counters, settled after the reply.
     pub grant: Grant,
+}
+
+/// The route for `model`: admission found it, but a reload in between may have removed it (the
+/// request is then refused as admission would have).
+pub(super) fn route_for<'r>(rt: &'r Runtime, model: &str) -> Result<&'r Route, Box<Failure>> {
+    rt.route(model)
+        .map_err(|e| Failure::new(e, Outcome::Rejected))
 }
 
 /// Every target failed: the key's token estimate is refunded (nothing was generated) and the

@@ -19,8 +19,8 @@ use crate::runtime::Runtime;
 use crate::telemetry::spans;
 
 use super::{
-    Admitted, Call, Failure, Outcome, RateState, Receipt, gate, guardrail_decision,
-    refunded_failure,
+    Admitted, Call, Failure, RateState, Receipt, gate, guardrail_decision, refunded_failure,
+    route_for,
 };
 
 /// Step 2, streamed reply: dispatch up to and including the first upstream event (so a target
@@ -37,9 +37,7 @@ pub async fn stream(
         policies,
         grant,
     } = adm;
-    let route = rt
-        .route(&req.model)
-        .map_err(|e| Failure::new(e, Outcome::Rejected))?;
+    let route = route_for(rt, &req.model)?;
     let mut attempts = Vec::new();
     let mut seen = RateState::default();
     let result = routing::execute_held(&rt.targets, route, &mut attempts, |t| {
