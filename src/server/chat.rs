@@ -17,8 +17,11 @@ use crate::pipeline::{self, Call};
 
 /// `POST /v1/chat/completions`.
 pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let parse = async |bytes: Bytes, _: &mut Call| {
+    // The model is recorded as soon as the body reads, so a request refused for its content
+    // still names the model it asked for.
+    let parse = async |bytes: Bytes, call: &mut Call| {
         let wire: ChatCompletionRequest = openai::from_json(&bytes)?;
+        call.set_model(&wire.model, wire.stream.unwrap_or(false));
         Ok((openai::to_ir(wire)?, ()))
     };
     let Entered {

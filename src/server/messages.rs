@@ -21,8 +21,9 @@ use crate::pipeline::{self, Call};
 
 /// `POST /v1/messages`.
 pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let parse =
-        async |bytes: Bytes, _: &mut Call| Ok((parse(&headers, &bytes, Purpose::Generate)?, ()));
+    let parse = async |bytes: Bytes, call: &mut Call| {
+        Ok((parse(&headers, &bytes, Purpose::Generate, call)?, ()))
+    };
     let Entered {
         rt,
         mut call,
@@ -58,8 +59,9 @@ pub async fn handle(State(app): State<AppState>, headers: HeaderMap, body: Body)
 /// model is refused the same way, and the chain runs on it), then routed to Bedrock
 /// CountTokens through the same gate, retries and fallback (`pipeline::count_tokens`).
 pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let parse =
-        async |bytes: Bytes, _: &mut Call| Ok((parse(&headers, &bytes, Purpose::CountTokens)?, ()));
+    let parse = async |bytes: Bytes, call: &mut Call| {
+        Ok((parse(&headers, &bytes, Purpose::CountTokens, call)?, ()))
+    };
     let Entered {
         rt,
         mut call,
@@ -90,8 +92,14 @@ pub async fn count_tokens(State(app): State<AppState>, headers: HeaderMap, body:
     }
 }
 
-/// Headers, then body, into the IR.
-fn parse(headers: &HeaderMap, bytes: &[u8], purpose: Purpose) -> Result<ChatRequest, ApiError> {
+/// Headers, then body, into the IR. The model is recorded as soon as the body reads, so a request
+/// refused for its content still names the model it asked for.
+fn parse(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    purpose: Purpose,
+    call: &mut Call,
+) -> Result<ChatRequest, ApiError> {
     anthropic::check_betas(
         headers
             .get_all("anthropic-beta")
@@ -99,5 +107,6 @@ fn parse(headers: &HeaderMap, bytes: &[u8], purpose: Purpose) -> Result<ChatRequ
             .filter_map(|v| v.to_str().ok()),
     );
     let wire: MessagesRequest = anthropic::from_json(bytes)?;
+    call.set_model(&wire.model, wire.stream.unwrap_or(false));
     anthropic::to_ir(wire, purpose)
 }

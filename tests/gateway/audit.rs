@@ -30,6 +30,10 @@ async fn one_record_per_request_whatever_the_outcome() {
     h.chat(msg("no-such-model")).await; // rejected: 404
     h.post("/v1/chat/completions", &json!({"model": 1})).await; // rejected: 400
     h.post("/v1/nope", &json!({})).await; // rejected: unknown path
+    // Rejected for its content after the body read: the record still names the model.
+    let tiff = json!({"model": "nova", "messages": [{"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "data:image/tiff;base64,SUkqAA=="}}]}]});
+    h.post("/v1/chat/completions", &tiff).await;
     h.emu.set_faults(
         "us.amazon.nova-lite-v1:0",
         vec![fault(json!({"kind": "access_denied"}))],
@@ -58,7 +62,7 @@ async fn one_record_per_request_whatever_the_outcome() {
 
     // Let the server notice the disconnect and drop the stream, then make sure nothing else comes.
     for _ in 0..50 {
-        if sink.0.lock().unwrap().len() >= 8 {
+        if sink.0.lock().unwrap().len() >= 9 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -66,13 +70,18 @@ async fn one_record_per_request_whatever_the_outcome() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let records = sink.0.lock().unwrap().clone();
     let outcomes: Vec<(Outcome, u16)> = records.iter().map(|r| (r.outcome, r.status)).collect();
-    assert_eq!(records.len(), 8, "{outcomes:?}");
+    assert_eq!(records.len(), 9, "{outcomes:?}");
     let ids: std::collections::HashSet<&str> =
         records.iter().map(|r| r.request_id.as_str()).collect();
-    assert_eq!(ids.len(), 8, "request ids are unique");
+    assert_eq!(ids.len(), 9, "request ids are unique");
     let count = |o: Outcome| outcomes.iter().filter(|(x, _)| *x == o).count();
     assert_eq!(count(Outcome::Served), 3, "{outcomes:?}");
-    assert_eq!(count(Outcome::Rejected), 3, "{outcomes:?}");
+    assert_eq!(count(Outcome::Rejected), 4, "{outcomes:?}");
+    let image = records
+        .iter()
+        .find(|r| r.outcome == Outcome::Rejected && r.status == 400 && r.model.is_some())
+        .expect("the refused image request is recorded with its model");
+    assert_eq!(image.model.as_deref(), Some("nova"));
     assert_eq!(count(Outcome::Failed), 1, "{outcomes:?}");
     assert_eq!(count(Outcome::Cancelled), 1, "{outcomes:?}");
 
