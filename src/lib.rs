@@ -42,4 +42,5 @@ pub mod runtime;
 pub mod server;
 pub mod sse;
 pub mod telemetry;
+pub mod terms;
 pub mod translate;

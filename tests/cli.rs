@@ -373,3 +373,19 @@ providers:
     std::fs::write(&path, pack).expect("write pack");
     path
 }
+
+/// `gw schema | head -1`: a reader that goes away ends gw's output quietly, with no panic.
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    let mut child = Command::new(GW)
+        .arg("schema")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gw runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("gw exits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{stderr}");
+}

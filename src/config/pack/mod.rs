@@ -25,6 +25,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::ir::Zone;
+pub use crate::terms::{Action, Direction, PiiEntity, RedactionStyle, SafetyMode};
 pub use audit::*;
 pub use auth::*;
 pub use injection::*;
@@ -108,28 +109,6 @@ pub struct ProvidersConfig {
     /// The Bedrock endpoints gw may call.
     #[schemars(length(min = 1))]
     pub targets: Vec<Target>,
-}
-
-/// What a policy does when it matches.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Replace the matched text. For `prompt-injection`: withhold the injected part of a tool
-    /// result or document and leave a note in its place, so an agent can carry on safely
-    /// (an injection in a user turn is still blocked).
-    Redact,
-    /// Refuse the request (or replace the reply).
-    Block,
-    /// Let it through and record the decision.
-    Log,
-}
-
-/// Direction of traffic a policy applies to.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    Request,
-    Response,
 }
 
 pub(super) fn default_redact() -> Action {

@@ -1,6 +1,6 @@
 //! `policies.pii_detector`: which entities are found where, and how they are written.
 
-use super::{Action, Direction, Zone, default_redact};
+use super::{Action, Direction, PiiEntity, RedactionStyle, Zone, default_redact};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -76,34 +76,4 @@ fn pii_zones() -> Vec<Zone> {
 
 fn default_apply_to() -> Vec<Direction> {
     vec![Direction::Request, Direction::Response]
-}
-
-/// Entity types the PII detector knows.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Hash)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PiiEntity {
-    Email,
-    Phone,
-    UsSsn,
-    CreditCard,
-    Iban,
-    IpAddress,
-    AwsAccessKey,
-    GenericSecret,
-    DateOfBirth,
-    StreetAddress,
-    Person,
-    UsPassport,
-    DriverLicense,
-}
-
-/// How redacted text is written.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum RedactionStyle {
-    /// `[EMAIL]`.
-    #[default]
-    Mask,
-    /// `[EMAIL_1]`, reversible within the request.
-    Placeholder,
 }

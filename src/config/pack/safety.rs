@@ -1,6 +1,6 @@
 //! `policies.safety_filter`: the safety filter's settings.
 
-use super::{Action, Zone, default_block};
+use super::{Action, SafetyMode, Zone, default_block};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -43,13 +43,4 @@ impl Default for SafetyConfig {
 
 fn safety_zones() -> Vec<Zone> {
     vec![Zone::User, Zone::Document, Zone::Reply, Zone::Reasoning]
-}
-
-/// Strictness of the safety filter.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum SafetyMode {
-    Strict,
-    #[default]
-    Standard,
 }

@@ -25,12 +25,13 @@ pub use segment::segments;
 
 pub(crate) use text::fold;
 
-use crate::config::pack::{Action, PromptInjectionConfig};
+use crate::config::pack::PromptInjectionConfig;
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, ChatResponse, ZoneSet};
 use crate::policy::cache::{DEFAULT_BYTES, TextCache};
 use crate::policy::zone::{Spot, TextMut, walk_request};
 use crate::policy::{Decision, Hit, MAX_HITS, Policy, PolicyRun};
+use crate::terms::Action;
 
 const NAME: &str = "prompt-injection";
 

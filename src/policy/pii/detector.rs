@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::config::pack::PiiEntity;
+use crate::terms::PiiEntity;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 

@@ -9,12 +9,13 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::config::pack::{Action, Direction, PiiConfig, PiiEntity, RedactionStyle};
+use crate::config::pack::PiiConfig;
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, ChatResponse, Part, StreamEvent, Zone, ZoneSet};
 use crate::policy::cache::{DEFAULT_BYTES, TextCache};
 use crate::policy::zone::{Spot, TextMut, json_strings, walk_reply, walk_request};
 use crate::policy::{Decision, Hit, MAX_HITS, Policy, PolicyRun};
+use crate::terms::{Action, Direction, PiiEntity, RedactionStyle};
 
 use super::detector::{Finding, PiiDetector};
 use super::redact::{Redactor, label};

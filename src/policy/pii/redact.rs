@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::config::pack::{PiiEntity, RedactionStyle};
+use crate::terms::{PiiEntity, RedactionStyle};
 
 use super::detector::Finding;
 

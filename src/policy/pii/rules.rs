@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::config::pack::PiiEntity;
+use crate::terms::PiiEntity;
 
 use super::validate::Validator;
 

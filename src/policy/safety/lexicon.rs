@@ -8,7 +8,7 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
-use crate::config::pack::SafetyMode;
+use crate::terms::SafetyMode;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -13,12 +13,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::pack::{Action, SafetyConfig, SafetyMode};
+use crate::config::pack::SafetyConfig;
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, ChatResponse, StreamEvent, Zone, ZoneSet};
 use crate::policy::injection::fold;
 use crate::policy::zone::{Spot, TextMut, walk_reply, walk_request};
 use crate::policy::{Decision, Hit, MAX_HITS, Policy, PolicyRun};
+use crate::terms::{Action, SafetyMode};
 
 use lexicon::Lexicon;
 use stream::StreamScan;
