@@ -61,17 +61,12 @@ impl Default for PiiConfig {
     }
 }
 
+/// Every zone but the operator's own (system prompt and tool definitions).
 fn pii_zones() -> Vec<Zone> {
-    vec![
-        Zone::User,
-        Zone::Assistant,
-        Zone::ToolResult,
-        Zone::Document,
-        Zone::Embedding,
-        Zone::Reply,
-        Zone::ToolCall,
-        Zone::Reasoning,
-    ]
+    Zone::ALL
+        .into_iter()
+        .filter(|z| !matches!(z, Zone::System | Zone::Tools))
+        .collect()
 }
 
 fn default_apply_to() -> Vec<Direction> {
