@@ -87,7 +87,7 @@ fn main() {
         ..Filter::default()
     };
     let t = Instant::now();
-    let hits = scan(dir.path(), &filter, |_, _| true).expect("query");
+    let hits = scan(&[dir.path().to_path_buf()], &filter, |_, _| true).expect("query");
     let query_sel = t.elapsed();
 
     let filter = Filter {
@@ -95,11 +95,12 @@ fn main() {
         ..Filter::default()
     };
     let t = Instant::now();
-    let broad = scan(dir.path(), &filter, |_, _| true).expect("query");
+    let broad = scan(&[dir.path().to_path_buf()], &filter, |_, _| true).expect("query");
     let query_broad = t.elapsed();
 
     let t = Instant::now();
-    let stats = gw::audit::stats::collect(dir.path(), &Filter::default()).expect("stats");
+    let stats =
+        gw::audit::stats::collect(&[dir.path().to_path_buf()], &Filter::default()).expect("stats");
     let stats_t = t.elapsed();
     assert_eq!(stats.requests as usize, n);
 

@@ -145,10 +145,14 @@ fn watched_files(gw: &Gateway, path: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Whether an event at `event_path` may have changed `watched`: the file itself, or the
+/// `..data` link beside it. A Kubernetes ConfigMap volume updates by pointing `..data` at a new
+/// directory (`pack.yaml` is a link through `..data`), so no event ever names `pack.yaml`.
 fn same_file(event_path: &Path, watched: &Path) -> bool {
+    let beside = event_path.parent() == watched.parent();
     event_path == watched
-        || (event_path.file_name() == watched.file_name()
-            && event_path.parent() == watched.parent())
+        || (beside && event_path.file_name() == watched.file_name())
+        || (beside && event_path.file_name() == Some(std::ffi::OsStr::new("..data")))
 }
 
 #[cfg(unix)]

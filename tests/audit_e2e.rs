@@ -185,9 +185,10 @@ async fn every_request_of_a_mixed_load_has_exactly_one_record_on_disk() {
         decision: Some(gw::audit::query::DecisionKind::Blocked),
         ..Default::default()
     };
-    let n = gw::audit::query::scan(dir.path(), &filter, |_, _| true).unwrap();
+    let n = gw::audit::query::scan(&[dir.path().to_path_buf()], &filter, |_, _| true).unwrap();
     assert_eq!(n, 8);
-    let stats = gw::audit::stats::collect(dir.path(), &Default::default()).unwrap();
+    let stats =
+        gw::audit::stats::collect(&[dir.path().to_path_buf()], &Default::default()).unwrap();
     assert_eq!(stats.blocks_by_policy.get("test-blocker"), Some(&8));
     assert_eq!(stats.by_outcome.get("cancelled"), Some(&3));
     drop(env);

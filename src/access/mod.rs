@@ -23,8 +23,10 @@ use crate::error::{ApiError, ErrorKind};
 use crate::ir::{ChatRequest, Part, SystemBlock, ToolResultPart, Usage};
 use keys::KeyEntry;
 use pricing::Price;
-pub use settings::{BudgetLimits, KeySecret, KeySpec, RateLimits};
-use store::{CounterStore, RateCounter, RateState, SpendCounter};
+pub use settings::{
+    BudgetLimits, KeySecret, KeySpec, RateLimits, RedisSpec, StoreFailure, StoreSpec,
+};
+use store::{CounterStore, RateCounter, RateState, Refused, SpendCounter, StoreDown};
 
 /// Output tokens assumed for a request that sets no `max_tokens`.
 pub const DEFAULT_OUTPUT_ESTIMATE: u64 = 256;
@@ -33,6 +35,8 @@ pub const DEFAULT_OUTPUT_ESTIMATE: u64 = 256;
 pub struct Access {
     keys: Vec<KeyEntry>,
     state: Vec<KeyState>,
+    /// What admission does when the counter store does not answer.
+    failure: StoreFailure,
     /// Some key or target limits tokens, so requests need a token estimate.
     pub counts_tokens: bool,
 }
@@ -54,6 +58,7 @@ impl Access {
         specs: &[KeySpec],
         targets_count_tokens: bool,
         store: &dyn CounterStore,
+        failure: StoreFailure,
         previous: Option<&Access>,
     ) -> Result<Self, keys::KeyError> {
         let mut keys = Vec::with_capacity(specs.len());
@@ -85,8 +90,14 @@ impl Access {
         Ok(Self {
             keys,
             state,
+            failure,
             counts_tokens,
         })
+    }
+
+    /// What admission does when the counter store does not answer.
+    pub fn failure(&self) -> StoreFailure {
+        self.failure
     }
 
     /// Whether clients must present a key.
@@ -97,7 +108,7 @@ impl Access {
     /// Checks the caller's key, its allow-list, budget and rate limit for `req`, charging one
     /// request and the token estimate. The grant, or the refusal once the key is known, names the
     /// key, for the caller to record.
-    pub fn authorize(
+    pub async fn authorize(
         &self,
         headers: &HeaderMap,
         model: &str,
@@ -120,6 +131,7 @@ impl Access {
         };
         let key = &self.keys[i];
         self.grant_for(i, model, estimate)
+            .await
             .map(|mut g| {
                 g.key_id = Some(key.id.clone());
                 g
@@ -131,7 +143,7 @@ impl Access {
     }
 
     /// Key `i`'s allow-list, budget and rate limit.
-    fn grant_for(&self, i: usize, model: &str, estimate: u64) -> Result<Grant, Box<Refusal>> {
+    async fn grant_for(&self, i: usize, model: &str, estimate: u64) -> Result<Grant, Box<Refusal>> {
         let key = &self.keys[i];
         if !key.allows(model) {
             return Err(Refusal::bare(
@@ -146,12 +158,10 @@ impl Access {
         }
         let st = &self.state[i];
         if let Some(budget) = &st.budget {
-            check_budget(&key.id, budget, st.spend.as_ref())?;
+            check_budget(&key.id, budget, st.spend.as_ref(), self.failure).await?;
         }
         let rate = match &st.rate {
-            Some(r) => r
-                .acquire(estimate)
-                .map_err(|d| Refusal::limited(&key.id, d))?,
+            Some(r) => acquire(r.as_ref(), &key.id, estimate, self.failure).await?,
             None => RateState::default(),
         };
         Ok(Grant {
@@ -169,14 +179,42 @@ pub fn total_tokens(u: &Usage) -> u64 {
     u.input + u.output + u.cache_read + u.cache_write
 }
 
-/// 429 once either period's spend reached its limit, until that period rolls over.
-fn check_budget(
+/// Takes from `scope`'s buckets; a store that does not answer admits or refuses as the pack
+/// says (`StoreFailure::rate_limits_open`).
+async fn acquire(
+    counter: &dyn RateCounter,
+    scope: &str,
+    estimate: u64,
+    failure: StoreFailure,
+) -> Result<RateState, Box<Refusal>> {
+    match counter.acquire(estimate).await {
+        Ok(state) => Ok(state),
+        Err(Refused::Limit(d)) => Err(Refusal::limited(scope, d)),
+        Err(Refused::Store(e)) if failure.rate_limits_open => {
+            tracing::warn!(scope, error = %e, "rate limit not checked: admitting (limits.on_store_error.rate_limits: allow)");
+            Ok(counter.state())
+        }
+        Err(Refused::Store(e)) => Err(Refusal::store_down(scope, "rate limit", &e)),
+    }
+}
+
+/// 429 once either period's spend reached its limit, until that period rolls over; a store
+/// that does not answer refuses (503) unless the pack says budgets fail open.
+async fn check_budget(
     id: &str,
     budget: &BudgetLimits,
     spend: &dyn SpendCounter,
+    failure: StoreFailure,
 ) -> Result<(), Box<Refusal>> {
     let now = crate::clock::unix_now();
-    let (day, month) = spend.spent(now);
+    let (day, month) = match spend.spent(now).await {
+        Ok(spent) => spent,
+        Err(e) if failure.budgets_open => {
+            tracing::warn!(key = id, error = %e, "budget not checked: admitting (limits.on_store_error.budgets: allow)");
+            return Ok(());
+        }
+        Err(e) => return Err(Refusal::store_down(id, "budget", &e)),
+    };
     let over = [
         (
             budget.usd_per_day,
@@ -280,6 +318,19 @@ impl Refusal {
         })
     }
 
+    /// 503 for a limit the store could not check: the client may retry shortly.
+    fn store_down(scope: &str, what: &str, e: &StoreDown) -> Box<Self> {
+        Refusal::bare(
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorKind::Overloaded,
+                format!("the {what} of `{scope}` cannot be checked now ({e}); retry shortly"),
+            )
+            .with_code("limits_store_unavailable")
+            .with_retry_after(1),
+        )
+    }
+
     /// 429 for a refused bucket, naming the scope (`key `a`` or `target `t``).
     pub fn limited(scope: &str, d: store::Denied) -> Box<Self> {
         let secs = d.retry_after.as_secs() + u64::from(d.retry_after.subsec_nanos() > 0);
@@ -336,12 +387,15 @@ impl TargetAccess {
     }
 
     /// Takes one request and `estimate` tokens from the target's buckets.
-    pub fn acquire(&self, id: &str, estimate: u64) -> Result<RateState, Box<Refusal>> {
+    pub async fn acquire(
+        &self,
+        id: &str,
+        estimate: u64,
+        failure: StoreFailure,
+    ) -> Result<RateState, Box<Refusal>> {
         match &self.rate {
             None => Ok(RateState::default()),
-            Some(r) => r
-                .acquire(estimate)
-                .map_err(|d| Refusal::limited(&format!("target {id}"), d)),
+            Some(r) => acquire(r.as_ref(), &format!("target {id}"), estimate, failure).await,
         }
     }
 

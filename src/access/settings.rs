@@ -36,3 +36,55 @@ pub struct KeySpec {
     pub rate_limit: Option<RateLimits>,
     pub budget: Option<BudgetLimits>,
 }
+
+/// Where a pack's counters live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSpec {
+    /// In this process (one replica's view).
+    Memory,
+    /// A Redis (or Valkey) server shared by every replica.
+    Redis(RedisSpec),
+}
+
+/// How to reach the shared store. `Debug` leaves the password out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisSpec {
+    /// `redis://host:port/db` or `rediss://…` (TLS), without a password.
+    pub url: String,
+    /// The password, read from the pack's `password_env` when the runtime is built.
+    pub password: Option<String>,
+    /// Longest wait for one store operation, connecting included.
+    pub timeout: std::time::Duration,
+    /// Prefix of every key gw writes (`gw:<pack name>` unless the pack sets one).
+    pub prefix: String,
+}
+
+impl std::fmt::Debug for RedisSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSpec")
+            .field("url", &self.url)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+/// What admission does when the store cannot answer in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreFailure {
+    /// `true`: a rate limit that cannot be checked lets the request through (the default).
+    pub rate_limits_open: bool,
+    /// `true`: a budget that cannot be checked lets the request through (default `false`: money
+    /// is at stake).
+    pub budgets_open: bool,
+}
+
+impl Default for StoreFailure {
+    fn default() -> Self {
+        Self {
+            rate_limits_open: true,
+            budgets_open: false,
+        }
+    }
+}

@@ -86,6 +86,21 @@ impl Outcome {
     }
 }
 
+/// This process's name in audit records: `GW_REPLICA` (e.g. the pod name, from Kubernetes'
+/// downward API), else the host name, else `gw`. Read once.
+pub fn replica() -> &'static str {
+    static NAME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        std::env::var("GW_REPLICA")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "gw".into())
+    });
+    &NAME
+}
+
 /// One request, as the audit trail keeps it. No prompt or reply text.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditRecord {
@@ -93,6 +108,8 @@ pub struct AuditRecord {
     pub request_id: String,
     pub pack: String,
     pub pack_version: String,
+    /// Which gw process wrote the record ([`replica`]): each replica keeps its own chain.
+    pub replica: &'static str,
     pub endpoint: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
@@ -178,6 +195,7 @@ impl RequestLog {
                 request_id,
                 pack: pack.0.to_string(),
                 pack_version: pack.1.to_string(),
+                replica: replica(),
                 endpoint,
                 key_id: None,
                 model: None,

@@ -3,10 +3,17 @@
 //! Speed on real volumes comes from not parsing what cannot match: files outside the time range
 //! are skipped by name, and each line must first contain every filter's literal JSON fragment
 //! (`"model":"x"` and so on) before it is parsed; the parse then checks the fields exactly.
+//!
+//! Several directories (one per replica: each keeps its own chain) are read side by side and
+//! interleaved by record time, holding one record per directory in memory. Each directory stays in
+//! its chain order, which is the order requests finished; `time_unix_ms` is when they started, so
+//! within one replica a long stream can appear after shorter requests that began later.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -26,6 +33,8 @@ pub struct Filter {
     pub decision: Option<DecisionKind>,
     pub policy: Option<String>,
     pub status: Option<u16>,
+    /// Only records this replica wrote.
+    pub replica: Option<String>,
 }
 
 /// `--decision`: what the policies did to a request.
@@ -51,6 +60,8 @@ pub struct Row {
     pub time_unix_ms: u64,
     pub request_id: String,
     pub pack: String,
+    /// The gw process that wrote it (absent in records from before replicas were named).
+    pub replica: Option<String>,
     pub endpoint: String,
     pub key_id: Option<String>,
     pub model: Option<String>,
@@ -121,6 +132,9 @@ impl Filter {
         if let Some(st) = self.status {
             n.push(format!("\"status\":{st},"));
         }
+        if let Some(r) = &self.replica {
+            n.push(format!("\"replica\":{}", s(r)));
+        }
         match self.decision {
             Some(DecisionKind::Blocked) => n.push("blocked".into()),
             Some(DecisionKind::Redacted) => n.push("\"action\":\"redacted\"".into()),
@@ -148,6 +162,7 @@ impl Filter {
                 .as_deref()
                 .is_none_or(|p| r.decisions.iter().any(|d| d.policy == p))
             && self.status.is_none_or(|s| r.status == s)
+            && eq(&self.replica, r.replica.as_deref())
             && match self.decision {
                 None => true,
                 Some(DecisionKind::Blocked) => r.blocked(),
@@ -167,35 +182,95 @@ impl Filter {
     }
 }
 
-/// Calls `each(line, row)` for every request record in `dir` that `filter` keeps, in chain
-/// order, until it returns `false`. Returns how many matched. Unreadable lines are skipped
-/// (`verify` is the tool that reports them).
+/// Calls `each(line, row)` for every request record in `dirs` that `filter` keeps, until it
+/// returns `false`: one directory in chain order, several merged by `time_unix_ms` (each in its
+/// own chain order). Returns how many matched. Unreadable lines are skipped (`verify` is the
+/// tool that reports them).
 pub fn scan(
-    dir: &Path,
+    dirs: &[PathBuf],
     filter: &Filter,
     mut each: impl FnMut(&[u8], &Row) -> bool,
 ) -> io::Result<u64> {
-    let needles = filter.needles();
-    let (lo, hi) = filter.day_range();
-    let mut matched = 0;
-    let mut buf = Vec::with_capacity(4096);
-    for f in files::list(dir)? {
-        if f.day < lo || f.day > hi {
-            continue;
+    let mut readers = dirs
+        .iter()
+        .map(|d| Records::open(d, filter))
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut heads: Vec<Option<(String, Row)>> = Vec::with_capacity(readers.len());
+    let mut order = BinaryHeap::new();
+    for (i, r) in readers.iter_mut().enumerate() {
+        let head = r.next_match()?;
+        if let Some((_, row)) = &head {
+            order.push(Reverse((row.time_unix_ms, i)));
         }
-        let mut reader = BufReader::with_capacity(1 << 20, File::open(&f.path)?);
+        heads.push(head);
+    }
+    let mut matched = 0;
+    while let Some(Reverse((_, i))) = order.pop() {
+        let Some((line, row)) = heads[i].take() else {
+            continue;
+        };
+        matched += 1;
+        if !each(line.as_bytes(), &row) {
+            return Ok(matched);
+        }
+        heads[i] = readers[i].next_match()?;
+        if let Some((_, row)) = &heads[i] {
+            order.push(Reverse((row.time_unix_ms, i)));
+        }
+    }
+    Ok(matched)
+}
+
+/// The matching request records of one directory, file by file, in chain order.
+struct Records<'f> {
+    filter: &'f Filter,
+    needles: Vec<String>,
+    files: std::vec::IntoIter<files::LogFile>,
+    reader: Option<BufReader<File>>,
+    buf: Vec<u8>,
+}
+
+impl<'f> Records<'f> {
+    fn open(dir: &Path, filter: &'f Filter) -> io::Result<Self> {
+        let (lo, hi) = filter.day_range();
+        let list: Vec<_> = files::list(dir)?
+            .into_iter()
+            .filter(|f| f.day >= lo && f.day <= hi)
+            .collect();
+        Ok(Self {
+            filter,
+            needles: filter.needles(),
+            files: list.into_iter(),
+            reader: None,
+            buf: Vec::with_capacity(4096),
+        })
+    }
+
+    /// The next record `filter` keeps, with its line.
+    fn next_match(&mut self) -> io::Result<Option<(String, Row)>> {
         loop {
-            buf.clear();
-            if reader.read_until(b'\n', &mut buf)? == 0 {
-                break;
+            let reader = match &mut self.reader {
+                Some(r) => r,
+                None => match self.files.next() {
+                    None => return Ok(None),
+                    Some(f) => self
+                        .reader
+                        .insert(BufReader::with_capacity(1 << 20, File::open(&f.path)?)),
+                },
+            };
+            self.buf.clear();
+            if reader.read_until(b'\n', &mut self.buf)? == 0 {
+                self.reader = None;
+                continue;
             }
-            let Ok(line) = std::str::from_utf8(&buf) else {
+            let Ok(line) = std::str::from_utf8(&self.buf) else {
                 continue;
             };
             let line = line.trim_end_matches('\n');
-            if !is_request(line) || !needles.iter().all(|n| line.contains(n.as_str())) {
+            if !is_request(line) || !self.needles.iter().all(|n| line.contains(n.as_str())) {
                 continue;
             }
+            let filter = self.filter;
             if let Some(t) = quick_time(line)
                 && (filter.since.is_some_and(|s| t < s) || filter.until.is_some_and(|u| t >= u))
             {
@@ -205,14 +280,10 @@ pub fn scan(
                 continue;
             };
             if filter.matches(&row) {
-                matched += 1;
-                if !each(line.as_bytes(), &row) {
-                    return Ok(matched);
-                }
+                return Ok(Some((line.to_string(), row)));
             }
         }
     }
-    Ok(matched)
 }
 
 /// Whether a line is a request record (its `type` sits right after `prev`).

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::path::Path;
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -14,6 +14,8 @@ use super::query::{self, Filter};
 pub struct Stats {
     pub requests: u64,
     pub by_outcome: BTreeMap<String, u64>,
+    /// Requests per replica (`-` for records that name none).
+    pub by_replica: BTreeMap<String, u64>,
     /// Blocking decisions per policy.
     pub blocks_by_policy: BTreeMap<String, u64>,
     /// Redacted entities per type (summed counts).
@@ -39,6 +41,8 @@ impl Stats {
     pub fn add(&mut self, r: &query::Row) {
         self.requests += 1;
         *self.by_outcome.entry(r.outcome.clone()).or_default() += 1;
+        let replica = r.replica.clone().unwrap_or_else(|| "-".into());
+        *self.by_replica.entry(replica).or_default() += 1;
         for d in &r.decisions {
             match d.action.as_str() {
                 "blocked" => *self.blocks_by_policy.entry(d.policy.clone()).or_default() += 1,
@@ -72,10 +76,10 @@ impl Stats {
     }
 }
 
-/// Totals over the request records of `dir` that `filter` keeps.
-pub fn collect(dir: &Path, filter: &Filter) -> io::Result<Stats> {
+/// Totals over the request records of `dirs` (one per replica) that `filter` keeps.
+pub fn collect(dirs: &[PathBuf], filter: &Filter) -> io::Result<Stats> {
     let mut stats = Stats::default();
-    query::scan(dir, filter, |_, row| {
+    query::scan(dirs, filter, |_, row| {
         stats.add(row);
         true
     })?;

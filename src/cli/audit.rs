@@ -14,14 +14,19 @@ use crate::audit::{stats, time, verify};
 /// The `gw audit` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check every link of the chain; print the first broken one (file, line, why) and exit 1.
+    /// Check every link of each directory's chain; print the first broken one (file, line,
+    /// why) and exit 1.
     Verify {
-        /// The audit directory (`audit-logger.path`).
-        dir: PathBuf,
+        /// Audit directories (`audit-logger.path`), one per replica; each is its own chain.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
     },
-    /// Print the request records that match every filter given.
+    /// Print the request records that match every filter given, merged by time across the
+    /// directories.
     Query {
-        dir: PathBuf,
+        /// Audit directories, one per replica.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
         #[command(flatten)]
         filter: FilterArgs,
         /// Output format.
@@ -34,7 +39,9 @@ pub enum AuditCommand {
     /// Totals over the period: requests, blocks by policy, redactions by entity type, errors by
     /// class, tokens by key and model.
     Stats {
-        dir: PathBuf,
+        /// Audit directories, one per replica.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
         #[command(flatten)]
         filter: FilterArgs,
         /// `table` or `json` (`jsonl`/`csv` print JSON too).
@@ -70,6 +77,9 @@ pub struct FilterArgs {
     /// Only this HTTP status.
     #[arg(long)]
     pub status: Option<u16>,
+    /// Only records written by this replica (`GW_REPLICA`, else the host name).
+    #[arg(long)]
+    pub replica: Option<String>,
 }
 
 /// Output formats.
@@ -102,6 +112,7 @@ impl FilterArgs {
             decision: self.decision,
             policy: self.policy.clone(),
             status: self.status,
+            replica: self.replica.clone(),
         })
     }
 }
@@ -111,18 +122,18 @@ pub fn run(cmd: AuditCommand) -> ExitCode {
     let out = io::stdout();
     let mut out = io::BufWriter::new(out.lock());
     let result = match cmd {
-        AuditCommand::Verify { dir } => cmd_verify(&dir, &mut out),
+        AuditCommand::Verify { dirs } => cmd_verify(&dirs, &mut out),
         AuditCommand::Query {
-            dir,
+            dirs,
             filter,
             format,
             limit,
-        } => cmd_query(&dir, &filter, format, limit, &mut out),
+        } => cmd_query(&dirs, &filter, format, limit, &mut out),
         AuditCommand::Stats {
-            dir,
+            dirs,
             filter,
             format,
-        } => cmd_stats(&dir, &filter, format, &mut out),
+        } => cmd_stats(&dirs, &filter, format, &mut out),
     };
     let flushed = out.flush();
     match result {
@@ -136,7 +147,19 @@ pub fn run(cmd: AuditCommand) -> ExitCode {
     }
 }
 
-fn cmd_verify(dir: &Path, out: &mut impl Write) -> io::Result<ExitCode> {
+/// Verifies each directory on its own; fails if any chain is broken.
+fn cmd_verify(dirs: &[PathBuf], out: &mut impl Write) -> io::Result<ExitCode> {
+    let mut code = ExitCode::SUCCESS;
+    for dir in dirs {
+        let c = verify_one(dir, dirs.len() > 1, out)?;
+        if c != ExitCode::SUCCESS {
+            code = c;
+        }
+    }
+    Ok(code)
+}
+
+fn verify_one(dir: &Path, named: bool, out: &mut impl Write) -> io::Result<ExitCode> {
     if !dir.is_dir() {
         err(format_args!(
             "gw audit verify: `{}` is not a directory",
@@ -147,6 +170,9 @@ fn cmd_verify(dir: &Path, out: &mut impl Write) -> io::Result<ExitCode> {
     match verify::verify_dir(dir) {
         Ok(s) => {
             let kinds: Vec<String> = s.kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            if named {
+                write!(out, "{}: ", dir.display())?;
+            }
             writeln!(
                 out,
                 "ok: {} records in {} files ({}); chain ends at seq {}",
@@ -172,7 +198,7 @@ fn cmd_verify(dir: &Path, out: &mut impl Write) -> io::Result<ExitCode> {
 }
 
 fn cmd_query(
-    dir: &Path,
+    dirs: &[PathBuf],
     args: &FilterArgs,
     format: Format,
     limit: Option<u64>,
@@ -201,11 +227,12 @@ fn cmd_query(
         "output_tokens",
     ];
     match format {
-        Format::Csv => writeln!(out, "{},latency_ms", COLUMNS.join(","))?,
+        Format::Csv => writeln!(out, "{},latency_ms,replica", COLUMNS.join(","))?,
         Format::Table => writeln!(
             out,
-            "{:<24} {:>8} {:<36} {:<14} {:<22} {:<18} {:>6} {:<9} {:<24} {:<30} {:>8} {:>8}",
+            "{:<24} {:<16} {:>8} {:<36} {:<14} {:<22} {:<18} {:>6} {:<9} {:<24} {:<30} {:>8} {:>8}",
             "TIME",
+            "REPLICA",
             "SEQ",
             "REQUEST_ID",
             "KEY",
@@ -222,7 +249,7 @@ fn cmd_query(
     }
     let mut err = None;
     let mut n = 0u64;
-    query::scan(dir, &filter, |line, row| {
+    query::scan(dirs, &filter, |line, row| {
         let written = match format {
             Format::Jsonl | Format::Json => out.write_all(line).and_then(|()| out.write_all(b"\n")),
             Format::Csv => write_csv(out, row),
@@ -262,8 +289,9 @@ fn write_table(out: &mut impl Write, r: &Row) -> io::Result<()> {
         .map_or((0, 0), |u| (u.input_tokens, u.output_tokens));
     writeln!(
         out,
-        "{:<24} {:>8} {:<36} {:<14} {:<22} {:<18} {:>6} {:<9} {:<24} {:<30} {:>8} {:>8}",
+        "{:<24} {:<16} {:>8} {:<36} {:<14} {:<22} {:<18} {:>6} {:<9} {:<24} {:<30} {:>8} {:>8}",
         time::format_time(r.time_unix_ms),
+        r.replica.as_deref().unwrap_or("-"),
         r.seq,
         r.request_id,
         r.key_id.as_deref().unwrap_or("-"),
@@ -306,13 +334,14 @@ fn write_csv(out: &mut impl Write, r: &Row) -> io::Result<()> {
         i.to_string(),
         o.to_string(),
         format!("{:.3}", r.latency_ms),
+        r.replica.clone().unwrap_or_default(),
     ];
     let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
     writeln!(out, "{}", line.join(","))
 }
 
 fn cmd_stats(
-    dir: &Path,
+    dirs: &[PathBuf],
     args: &FilterArgs,
     format: Format,
     out: &mut impl Write,
@@ -324,7 +353,7 @@ fn cmd_stats(
             return Ok(ExitCode::from(2));
         }
     };
-    let s = stats::collect(dir, &filter)?;
+    let s = stats::collect(dirs, &filter)?;
     if format != Format::Table {
         serde_json::to_writer_pretty(&mut *out, &s).map_err(io::Error::other)?;
         writeln!(out)?;
@@ -348,6 +377,7 @@ fn cmd_stats(
             io::Result::Ok(())
         };
     section(out, "by outcome", &s.by_outcome)?;
+    section(out, "by replica", &s.by_replica)?;
     section(out, "blocks by policy", &s.blocks_by_policy)?;
     section(out, "redactions by entity type", &s.redactions_by_entity)?;
     section(out, "errors by class", &s.errors_by_class)?;

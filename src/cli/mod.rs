@@ -40,6 +40,11 @@ pub enum Command {
         /// Listen address; overrides `server.listen` in the pack.
         #[arg(long, env = "GW_LISTEN")]
         listen: Option<SocketAddr>,
+        /// On SIGTERM, how long requests and streams in flight may take to finish before they
+        /// are cut (each still gets its audit record). Keep it below Kubernetes'
+        /// `terminationGracePeriodSeconds`.
+        #[arg(long, env = "GW_DRAIN_SECONDS", default_value_t = 25)]
+        drain_seconds: u64,
     },
     /// Check packs without serving them; exit 1 if any has an error.
     Validate {
@@ -171,9 +176,11 @@ pub fn main() -> ExitCode {
     if let Command::Run {
         policy_config,
         listen,
+        drain_seconds,
     } = cli.command
     {
-        return serve::serve(policy_config, listen);
+        let drain = std::time::Duration::from_secs(drain_seconds);
+        return serve::serve(policy_config, listen, drain);
     }
     let _logs = crate::telemetry::init(None);
     match cli.command {

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::output::{err, out};
 use super::pack::print_diagnostics;
@@ -57,7 +58,11 @@ pub fn load(path: Option<&Path>) -> Result<LoadedPack, Vec<Diagnostic>> {
 
 /// `gw run`: the pack is read before logging starts, because its `telemetry` section says where
 /// traces go; the exporter sends its last spans after the server has drained.
-pub(super) fn serve(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) -> ExitCode {
+pub(super) fn serve(
+    policy_config: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    drain: Duration,
+) -> ExitCode {
     let loaded = match load(policy_config.as_deref()) {
         Ok(l) => l,
         Err(diags) => {
@@ -70,7 +75,22 @@ pub(super) fn serve(policy_config: Option<PathBuf>, listen: Option<SocketAddr>) 
     if telemetry.exporting() {
         tracing::info!("exporting traces over OTLP/HTTP");
     }
-    let code = block_on(run(loaded, policy_config, listen));
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            err(format_args!("gw: cannot start the async runtime: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let env = Arc::new(BuildEnv::default().with_emulator_starter(emulator_starter()));
+    let code = rt.block_on(run(loaded, policy_config, listen, drain, env.clone()));
+    // Requests cut at the drain deadline end here: their tasks drop with the runtime and each
+    // queues its audit record, which the flush after it writes.
+    rt.shutdown_timeout(Duration::from_secs(1));
+    env.flush_audit();
     telemetry.shutdown();
     code
 }
@@ -79,13 +99,14 @@ async fn run(
     loaded: LoadedPack,
     policy_config: Option<PathBuf>,
     listen: Option<SocketAddr>,
+    drain: Duration,
+    env: Arc<BuildEnv>,
 ) -> ExitCode {
     for w in &loaded.warnings {
         tracing::warn!(diagnostic = %w, "pack warning");
     }
     let configured = loaded.pack.server.listen.clone();
     let open = loaded.pack.auth.as_ref().is_none_or(|a| a.keys.is_empty());
-    let env = Arc::new(BuildEnv::default().with_emulator_starter(emulator_starter()));
     let runtime = match Runtime::build(loaded, &env).await {
         Ok(rt) => rt,
         Err(e) => {
@@ -128,8 +149,7 @@ async fn run(
     {
         tracing::warn!(error = %e, "cannot watch the pack for changes; SIGHUP reloads still work");
     }
-    let served = server::serve(listener, gateway, shutdown_signal()).await;
-    env.flush_audit();
+    let served = serve_until_drained(listener, gateway, drain).await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -159,6 +179,36 @@ pub(super) async fn emulate(listen: SocketAddr, no_verify: bool) -> ExitCode {
                 "gw: cannot start the emulator on {listen}: {e}"
             ));
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish for up to `drain`. Past
+/// it the server is dropped: the requests still running end as cancelled (each writes its audit
+/// record as it drops), and the caller flushes the audit queue.
+async fn serve_until_drained(
+    listener: tokio::net::TcpListener,
+    gateway: Arc<Gateway>,
+    drain: Duration,
+) -> std::io::Result<()> {
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    };
+    let served = server::serve(listener, gateway, signal);
+    tokio::pin!(served);
+    let deadline = async {
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(drain).await;
+    };
+    tokio::select! {
+        r = &mut served => r,
+        () = deadline => {
+            tracing::warn!(seconds = drain.as_secs(), "drain deadline passed: cutting requests still in flight");
+            Ok(())
         }
     }
 }

@@ -23,6 +23,7 @@ pub fn check(pack: &Value, pack_dir: &FsPath, report: &mut Report) -> Vec<PathBu
     check_auth(pack, report);
     check_server(pack, report);
     check_telemetry(pack, report);
+    check_limits(pack, report);
     check_chain(pack, report);
     check_rule_files(pack, pack_dir, report)
 }
@@ -356,6 +357,44 @@ fn check_telemetry(pack: &Value, report: &mut Report) {
         );
         let path = Path::root().key("telemetry").key("otlp_endpoint");
         report.error(At::Value, &path, msg, None);
+    }
+}
+
+/// `limits.store` is `memory` or a `redis://` / `rediss://` URL with a host and no password
+/// (the message never repeats a URL that holds one).
+fn check_limits(pack: &Value, report: &mut Report) {
+    let Some(limits) = pack.get("limits") else {
+        return;
+    };
+    let base = Path::root().key("limits");
+    if let Some(name) = string(limits, "password_env") {
+        check_env_name(name, &base.key("password_env"), report);
+    }
+    let Some(store) = string(limits, "store") else {
+        return;
+    };
+    if store == "memory" {
+        return;
+    }
+    let Some(rest) = store
+        .strip_prefix("redis://")
+        .or_else(|| store.strip_prefix("rediss://"))
+    else {
+        let msg = format!("`{store}` is neither `memory` nor a `redis://` or `rediss://` URL");
+        report.error(At::Value, &base.key("store"), msg, None);
+        return;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    if let Some((userinfo, _)) = authority.rsplit_once('@')
+        && userinfo.contains(':')
+    {
+        let msg = "the store URL holds a password; name an environment variable holding it in `limits.password_env` instead".into();
+        report.error(At::Value, &base.key("store"), msg, None);
+    } else if authority.rsplit('@').next().is_none_or(str::is_empty)
+        || rest.contains(char::is_whitespace)
+    {
+        let msg = format!("`{store}` names no host (e.g. `redis://redis:6379/0`)");
+        report.error(At::Value, &base.key("store"), msg, None);
     }
 }
 

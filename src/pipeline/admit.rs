@@ -14,7 +14,7 @@ use crate::telemetry::spans;
 use super::{Admitted, Call, Failure, Outcome};
 
 /// Step 1: everything before the first upstream call. `headers` carry the caller's key.
-pub fn admit(
+pub async fn admit(
     rt: &Runtime,
     headers: &HeaderMap,
     mut req: ChatRequest,
@@ -29,7 +29,7 @@ pub fn admit(
     } else {
         0
     };
-    let grant = authorize(rt, headers, &req.model, estimate, log)?;
+    let grant = authorize(rt, headers, &req.model, estimate, log).await?;
     rt.route(&req.model)
         .map_err(|e| Failure::new(e, Outcome::Rejected))?;
     let raw_prompt = rt
@@ -57,14 +57,14 @@ pub fn admit(
 
 /// The caller's key, allow-list, budget and rate limit for `model`, charging `estimate` tokens.
 /// Charged at admission, whatever the door.
-pub(super) fn authorize(
+pub(super) async fn authorize(
     rt: &Runtime,
     headers: &HeaderMap,
     model: &str,
     estimate: u64,
     log: &mut RequestLog,
 ) -> Result<Grant, Box<Failure>> {
-    let decided = rt.access.authorize(headers, model, estimate);
+    let decided = rt.access.authorize(headers, model, estimate).await;
     let key_id = match &decided {
         Ok(g) => g.key_id.clone(),
         Err(r) => r.key_id.clone(),

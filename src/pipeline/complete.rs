@@ -10,8 +10,8 @@ use crate::runtime::Runtime;
 use crate::telemetry::spans;
 
 use super::{
-    Admitted, Call, Failure, Outcome, RateState, Receipt, gate, guardrail_decision,
-    refunded_failure, reply_text, route_for, settle,
+    Admitted, Call, Failure, Outcome, Receipt, Seen, gate, guardrail_decision, refunded_failure,
+    reply_text, route_for, settle,
 };
 
 /// Step 2, whole reply: dispatch, then the reply policies.
@@ -28,10 +28,10 @@ pub async fn complete(
     } = adm;
     let route = route_for(rt, &req.model)?;
     let mut attempts = Vec::new();
-    let mut seen = RateState::default();
+    let seen = Seen::default();
     let req = &req;
     let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
-        gate(t, grant.charged, &mut seen, || {
+        gate(t, grant.charged, rt.access.failure(), &seen, move || {
             async move {
                 let reply = t.provider.chat(req).await;
                 spans::record_call(&Span::current(), req, reply.as_ref().ok());
@@ -42,7 +42,7 @@ pub async fn complete(
     })
     .await;
     log.set_attempts(&attempts);
-    let rate = access::merge(grant.rate, seen);
+    let rate = access::merge(grant.rate, seen.get());
     let (idx, mut resp) = match result {
         Ok(r) => r,
         Err(e) => {

@@ -7,7 +7,7 @@ use crate::routing::{self, Attempt};
 use crate::runtime::Runtime;
 
 use super::{
-    Admitted, Call, Failure, Outcome, RateState, Receipt, gate, refunded_failure, route_for, settle,
+    Admitted, Call, Failure, Outcome, Receipt, Seen, gate, refunded_failure, route_for, settle,
 };
 
 /// Step 2 for the embeddings door: the chain already read (and, per the pack, redacted) the
@@ -29,13 +29,15 @@ pub async fn embed(
         input_type,
     };
     let mut attempts = Vec::new();
-    let mut seen = RateState::default();
+    let seen = Seen::default();
     let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
-        gate(t, grant.charged, &mut seen, || t.provider.embed(&call))
+        gate(t, grant.charged, rt.access.failure(), &seen, || {
+            t.provider.embed(&call)
+        })
     })
     .await;
     log.set_attempts(&attempts);
-    let rate = access::merge(grant.rate, seen);
+    let rate = access::merge(grant.rate, seen.get());
     match result {
         Ok((idx, out)) => {
             let usage = Usage {
@@ -62,15 +64,17 @@ pub async fn count_tokens(
     let Admitted { req, grant, .. } = adm;
     let route = route_for(rt, &req.model)?;
     let mut attempts = Vec::new();
-    let mut seen = RateState::default();
+    let seen = Seen::default();
     let req = &req;
     let result = routing::execute(&rt.targets, route, &mut attempts, |t| {
-        gate(t, 0, &mut seen, || t.provider.count_tokens(req))
+        gate(t, 0, rt.access.failure(), &seen, || {
+            t.provider.count_tokens(req)
+        })
     })
     .await;
     log.set_attempts(&attempts);
     grant.settle(None, &Usage::default());
-    let rate = access::merge(grant.rate, seen);
+    let rate = access::merge(grant.rate, seen.get());
     match result {
         Ok((_, tokens)) => Ok((
             tokens,

@@ -28,7 +28,7 @@ pub use stream::{PolicedStream, stream};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
-use crate::access::{Grant, TargetAccess};
+use crate::access::{Grant, StoreFailure, TargetAccess};
 use crate::audit::RequestLog;
 use crate::error::ApiError;
 use crate::ir::{ChatRequest, ChatResponse, Usage};
@@ -102,26 +102,44 @@ pub(super) fn refunded_failure(
     })
 }
 
+/// The last target bucket state an attempt saw, for the `x-ratelimit-*` headers.
+#[derive(Default)]
+pub struct Seen(std::sync::Mutex<RateState>);
+
+impl Seen {
+    fn set(&self, state: RateState) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = state;
+    }
+
+    /// The state last set.
+    pub fn get(&self) -> RateState {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// A target's own rate limit, checked before each attempt on it: over the limit, the attempt
 /// fails as throttled (so the route retries or falls back) without calling Bedrock. `seen`
 /// keeps the target's bucket state for the headers.
 pub fn gate<'r, T: Send + 'r>(
-    t: &TargetRuntime,
+    t: &'r TargetRuntime,
     estimate: u64,
-    seen: &mut RateState,
-    call: impl FnOnce() -> BoxFuture<'r, Result<T, ProviderError>>,
+    failure: StoreFailure,
+    seen: &'r Seen,
+    call: impl FnOnce() -> BoxFuture<'r, Result<T, ProviderError>> + Send + 'r,
 ) -> BoxFuture<'r, Result<T, ProviderError>> {
-    match t.access.acquire(&t.spec.id, estimate) {
-        Ok(state) => {
-            *seen = state;
-            call()
-        }
-        Err(refusal) => {
-            *seen = refusal.rate;
-            let err = ProviderError::new(FailureClass::Throttling, refusal.error);
-            futures_util::future::ready(Err(err)).boxed()
+    async move {
+        match t.access.acquire(&t.spec.id, estimate, failure).await {
+            Ok(state) => {
+                seen.set(state);
+                call().await
+            }
+            Err(refusal) => {
+                seen.set(refusal.rate);
+                Err(ProviderError::new(FailureClass::Throttling, refusal.error))
+            }
         }
     }
+    .boxed()
 }
 
 /// Settles `grant` with the usage of the reply `target` served and records the cost.

@@ -19,8 +19,7 @@ use crate::runtime::Runtime;
 use crate::telemetry::spans;
 
 use super::{
-    Admitted, Call, Failure, RateState, Receipt, gate, guardrail_decision, refunded_failure,
-    route_for,
+    Admitted, Call, Failure, Receipt, Seen, gate, guardrail_decision, refunded_failure, route_for,
 };
 
 /// Step 2, streamed reply: dispatch up to and including the first upstream event (so a target
@@ -39,10 +38,10 @@ pub async fn stream(
     } = adm;
     let route = route_for(rt, &req.model)?;
     let mut attempts = Vec::new();
-    let mut seen = RateState::default();
+    let seen = Seen::default();
     let result = routing::execute_held(&rt.targets, route, &mut attempts, |t| {
         let req = &req;
-        gate(t, grant.charged, &mut seen, || {
+        gate(t, grant.charged, rt.access.failure(), &seen, move || {
             async move {
                 spans::record_call(&Span::current(), req, None);
                 let mut upstream = t.provider.chat_stream(req).await?;
@@ -65,7 +64,7 @@ pub async fn stream(
     })
     .await;
     log.set_attempts(&attempts);
-    let rate = access::merge(grant.rate, seen);
+    let rate = access::merge(grant.rate, seen.get());
     match result {
         Ok((idx, (first, upstream), slot)) => Ok((
             PolicedStream {

@@ -17,7 +17,7 @@ use super::Recorded;
 pub(super) fn load_audit(dir: &Path) -> Result<Vec<Recorded>, String> {
     let mut out = Vec::new();
     let mut without_content = 0_u64;
-    scan(dir, &Filter::default(), |line, row| {
+    scan(&[dir.to_path_buf()], &Filter::default(), |line, row| {
         let content = serde_json::from_slice::<Value>(line)
             .ok()
             .and_then(|v| v.get("content").cloned())

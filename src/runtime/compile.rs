@@ -6,12 +6,47 @@
 use std::time::Duration;
 
 use crate::access::pricing::{self, Price};
-use crate::access::{BudgetLimits, KeySecret, KeySpec, RateLimits};
+use crate::access::{
+    BudgetLimits, KeySecret, KeySpec, RateLimits, RedisSpec, StoreFailure, StoreSpec,
+};
 use crate::config::pack::{
-    BreakerConfig, Budget, ClientKey, Pack, RateLimit, RetryConfig, RetryOn, Strategy, Target,
+    BreakerConfig, Budget, ClientKey, FailMode, Pack, RateLimit, RetryConfig, RetryOn, Strategy,
+    Target,
 };
 use crate::routing::{BreakerSettings, RetryClasses, RetrySettings, StrategyKind, TargetSpec};
 use crate::telemetry::spans::server_address;
+
+/// Where the pack's counters live (`limits`), reading the store's password from its env var now.
+pub(super) fn store(pack: &Pack) -> Result<StoreSpec, String> {
+    let l = &pack.limits;
+    if l.store == "memory" {
+        return Ok(StoreSpec::Memory);
+    }
+    let password = match &l.password_env {
+        None => None,
+        Some(var) => Some(std::env::var(var).map_err(|_| {
+            format!("limits.password_env: environment variable `{var}` is not set")
+        })?),
+    };
+    Ok(StoreSpec::Redis(RedisSpec {
+        url: l.store.clone(),
+        password,
+        timeout: Duration::from_millis(l.timeout_ms.max(1)),
+        prefix: l
+            .key_prefix
+            .clone()
+            .unwrap_or_else(|| format!("gw:{}", pack.pack.name)),
+    }))
+}
+
+/// What admission does when the store does not answer (`limits.on_store_error`).
+pub(super) fn store_failure(pack: &Pack) -> StoreFailure {
+    let e = &pack.limits.on_store_error;
+    StoreFailure {
+        rate_limits_open: e.rate_limits == FailMode::Allow,
+        budgets_open: e.budgets == FailMode::Allow,
+    }
+}
 
 /// The pack's client keys (`auth.keys`).
 pub(super) fn keys(pack: &Pack) -> Vec<KeySpec> {

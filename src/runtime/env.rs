@@ -1,5 +1,5 @@
-//! `BuildEnv`: what runtimes share across reloads (the audit file sinks, the counter store, the
-//! metrics) and where the built-in emulator comes from.
+//! `BuildEnv`: what runtimes share across reloads (the audit file sinks, the counter store and
+//! its connection, the metrics) and where the built-in emulator comes from.
 //!
 //! Why it exists apart: the request path never starts the emulator. The CLI (or a test) says how
 //! to reach one, and a pack whose targets say `base_url: emulator` gets that endpoint.
@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use futures_util::future::BoxFuture;
 use tokio::sync::OnceCell;
 
-use crate::access::store::{CounterStore, MemoryStore};
+use crate::access::StoreSpec;
+use crate::access::store::{CounterStore, MemoryStore, RedisStore, StoreObserver};
 use crate::audit::{AuditSink, FileSink, FileSinkConfig, LogOnlySink};
 use crate::config::pack::{PoliciesConfig, PolicyName};
 use crate::provider::bedrock::client::EmulatorEndpoint;
@@ -35,8 +36,9 @@ pub struct BuildEnv {
     /// `true` when `audit` was given by `with_audit`: it then wins over the pack's audit-logger.
     audit_fixed: bool,
     files: Mutex<HashMap<PathBuf, Arc<FileSink>>>,
-    /// Where rate-limit and spend counters live (per process unless replaced).
-    pub(super) counters: Arc<dyn CounterStore>,
+    /// Where rate-limit and spend counters live, with the settings it was made from: a reload
+    /// that keeps them keeps the store (and its connection and counts).
+    counters: Mutex<(StoreSpec, Arc<dyn CounterStore>)>,
     /// The Prometheus metrics; they outlive reloads.
     pub metrics: Arc<Metrics>,
 }
@@ -49,7 +51,7 @@ impl Default for BuildEnv {
             audit: Arc::new(LogOnlySink),
             audit_fixed: false,
             files: Mutex::new(HashMap::new()),
-            counters: Arc::new(MemoryStore),
+            counters: Mutex::new((StoreSpec::Memory, Arc::new(MemoryStore))),
             metrics: Arc::new(Metrics::new()),
         }
     }
@@ -64,7 +66,7 @@ impl BuildEnv {
             audit,
             audit_fixed: true,
             files: Mutex::new(HashMap::new()),
-            counters: Arc::new(MemoryStore),
+            counters: Mutex::new((StoreSpec::Memory, Arc::new(MemoryStore))),
             metrics: Arc::new(Metrics::new()),
         }
     }
@@ -112,10 +114,22 @@ impl BuildEnv {
         }
     }
 
-    /// This environment with its counters in `store` (a shared store for several replicas).
-    pub fn with_counters(mut self, store: Arc<dyn CounterStore>) -> Self {
-        self.counters = store;
-        self
+    /// The store for `spec`: the current one when its settings are unchanged, else a new one
+    /// (a Redis store connects lazily, so this never waits for the network).
+    pub(super) fn counters(&self, spec: &StoreSpec) -> Result<Arc<dyn CounterStore>, BuildError> {
+        let mut current = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        if current.0 == *spec {
+            return Ok(current.1.clone());
+        }
+        let store: Arc<dyn CounterStore> = match spec {
+            StoreSpec::Memory => Arc::new(MemoryStore),
+            StoreSpec::Redis(r) => {
+                let observer: Arc<dyn StoreObserver> = self.metrics.clone();
+                Arc::new(RedisStore::connect(r, Some(observer)).map_err(BuildError::Store)?)
+            }
+        };
+        *current = (spec.clone(), store.clone());
+        Ok(store)
     }
 
     /// This environment reaching gw's built-in emulator at `endpoint` (a test's own emulator).
@@ -144,5 +158,11 @@ impl BuildEnv {
             })
             .await
             .map_err(BuildError::Emulator)
+    }
+}
+
+impl StoreObserver for Metrics {
+    fn observe(&self, op: &'static str, elapsed: std::time::Duration, ok: bool) {
+        self.limits_store(op, elapsed.as_secs_f64(), ok);
     }
 }

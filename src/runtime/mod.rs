@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::access::store::CounterStore;
 use crate::access::{Access, TargetAccess};
 use crate::audit::{AuditSink, ContentCapture, OpenError};
 use crate::config::LoadedPack;
@@ -42,6 +43,8 @@ pub struct Runtime {
     pub chain: PolicyChain,
     /// Client keys with their limits and budgets.
     pub access: Access,
+    /// Where `access` keeps its counters (shared with the next runtime when unchanged).
+    pub counters: Arc<dyn CounterStore>,
     pub audit: Arc<dyn AuditSink>,
     /// What of prompts and replies audit records keep (`include_content`); `None` keeps nothing.
     pub content: Option<Arc<ContentCapture>>,
@@ -66,6 +69,10 @@ pub enum BuildError {
     Content(String),
     #[error(transparent)]
     Key(#[from] crate::access::keys::KeyError),
+    #[error("{0}")]
+    Limits(String),
+    #[error(transparent)]
+    Store(crate::access::store::StoreDown),
 }
 
 impl Runtime {
@@ -88,17 +95,21 @@ impl Runtime {
         let content = ContentCapture::from_pack(pack)
             .map_err(BuildError::Content)?
             .map(Arc::new);
-        let store = env.counters.as_ref();
+        let counters = env.counters(&compile::store(pack).map_err(BuildError::Limits)?)?;
+        // Counters carry over a reload only within one store.
+        let counted = previous.filter(|p| Arc::ptr_eq(&p.counters, &counters));
+        let store = counters.as_ref();
         let access = Access::build(
             &compile::keys(pack),
             compile::targets_count_tokens(pack),
             store,
-            previous.map(|p| &p.access),
+            compile::store_failure(pack),
+            counted.map(|p| &p.access),
         )?;
         let mut targets = Vec::with_capacity(pack.providers.targets.len());
         let breaker = compile::breaker(&pack.providers.circuit_breaker);
         for spec in &pack.providers.targets {
-            let old_access = previous
+            let old_access = counted
                 .and_then(|p| p.targets.iter().find(|t| t.spec.id == spec.id))
                 .map(|t| &t.access);
             let target_access = TargetAccess::build(
@@ -172,6 +183,7 @@ impl Runtime {
             model_names,
             chain,
             access,
+            counters,
             audit,
             content,
             loaded_unix: std::time::SystemTime::now()

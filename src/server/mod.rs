@@ -139,7 +139,7 @@ pub(crate) async fn enter<T>(
         Ok(p) => p,
         Err(e) => return Err(fail(dialect, call, *Failure::new(e, Outcome::Rejected))),
     };
-    match pipeline::admit(&rt, headers, req, &mut call) {
+    match pipeline::admit(&rt, headers, req, &mut call).await {
         Ok(admitted) => Ok(Entered {
             rt,
             call,

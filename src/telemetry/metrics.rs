@@ -98,6 +98,12 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
+/// A shared limits-store operation (`acquire`, `settle`, `spent`, `add`, `probe`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StoreOpLabels {
+    pub op: &'static str,
+}
+
 /// The pack serving now.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PackLabels {
@@ -108,6 +114,11 @@ pub struct PackLabels {
 type Seconds = Family<LatencyLabels, Histogram, fn() -> Histogram>;
 type FloatCounter = Counter<f64, AtomicU64>;
 type FloatGauge = Gauge<f64, AtomicU64>;
+
+/// 50 µs to about 1.6 s, doubling: limits-store round trips.
+fn store_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
+}
 
 /// 1 ms to about 65 s, doubling: request and upstream latencies.
 fn latency_histogram() -> Histogram {
@@ -139,6 +150,10 @@ pub struct Metrics {
     pub audit_queue: Gauge,
     /// Records the audit sink dropped; brought up to date when scraped.
     pub audit_dropped: Counter,
+    /// Shared limits-store operations that failed or timed out.
+    pub store_errors: Family<StoreOpLabels, Counter>,
+    /// Shared limits-store operation time, failures included.
+    pub store_duration: Family<StoreOpLabels, Histogram, fn() -> Histogram>,
 }
 
 impl Default for Metrics {
@@ -168,6 +183,8 @@ impl Metrics {
             pack: Family::default(),
             audit_queue: Gauge::default(),
             audit_dropped: Counter::default(),
+            store_errors: Family::default(),
+            store_duration: Family::new_with_constructor(store_histogram),
             registry: Registry::with_prefix("gw"),
         };
         let r = &mut m.registry;
@@ -252,7 +269,26 @@ impl Metrics {
             "Audit records dropped under back-pressure or lost",
             m.audit_dropped.clone(),
         );
+        r.register(
+            "limits_store_errors",
+            "Shared limits-store operations that failed or timed out, by operation",
+            m.store_errors.clone(),
+        );
+        r.register(
+            "limits_store_duration_seconds",
+            "Shared limits-store operation time, by operation",
+            m.store_duration.clone(),
+        );
         m
+    }
+
+    /// Observes one shared limits-store operation.
+    pub fn limits_store(&self, op: &'static str, seconds: f64, ok: bool) {
+        let labels = StoreOpLabels { op };
+        self.store_duration.get_or_create(&labels).observe(seconds);
+        if !ok {
+            self.store_errors.get_or_create(&labels).inc();
+        }
     }
 
     /// Counts a reload and stamps its time.

@@ -176,3 +176,38 @@ async fn reloads_under_load_without_a_failed_request() {
         .await;
     assert_eq!(status, 200);
 }
+
+/// A pack mounted from a Kubernetes ConfigMap: `pack.yaml` links through `..data` to a
+/// timestamped directory, and an update swaps `..data` to a new one by rename. No event names
+/// `pack.yaml` itself, yet the new pack is served.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloads_a_configmap_volume_update() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("..2026_12_05_a")).unwrap();
+    std::fs::write(d.join("..2026_12_05_a/pack.yaml"), pack(0)).unwrap();
+    symlink("..2026_12_05_a", d.join("..data")).unwrap();
+    symlink("..data/pack.yaml", d.join("pack.yaml")).unwrap();
+    let sink = Arc::new(Collect::default());
+    let h = Harness::start_file(&d.join("pack.yaml"), BuildEnv::with_audit(sink)).await;
+    assert_eq!(readyz(&h).await["pack"]["version"], "1.0.0");
+
+    // What the kubelet's atomic writer does.
+    std::fs::create_dir(d.join("..2026_12_05_b")).unwrap();
+    std::fs::write(d.join("..2026_12_05_b/pack.yaml"), pack(1)).unwrap();
+    symlink("..2026_12_05_b", d.join("..data_tmp")).unwrap();
+    std::fs::rename(d.join("..data_tmp"), d.join("..data")).unwrap();
+    std::fs::remove_dir_all(d.join("..2026_12_05_a")).unwrap();
+
+    let mut version = serde_json::Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        version = readyz(&h).await["pack"]["version"].clone();
+        if version == "1.0.1" {
+            break;
+        }
+    }
+    assert_eq!(version, "1.0.1", "the ConfigMap update was not picked up");
+}

@@ -5,6 +5,8 @@
     reason = "each test or bench binary that includes this module uses a different part of it"
 )]
 
+pub mod redis;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 

@@ -4,13 +4,14 @@
 //! (`gw schema`) is generated from them, and the doc comments become the editor hover text. Every
 //! struct denies unknown keys so that a typo is an error with a hint, never silently ignored.
 //!
-//! Split by YAML section: `server.rs` (server, telemetry), `auth.rs`, `routing.rs` (routes,
+//! Split by YAML section: `server.rs` (server, telemetry), `auth.rs`, `limits.rs`, `routing.rs` (routes,
 //! retry, circuit breaker), `target.rs` and `target_options.rs`, `policies.rs` and one file per
 //! policy's settings (`injection.rs`, `pii.rs`, `safety.rs`, `audit.rs`).
 
 mod audit;
 mod auth;
 mod injection;
+mod limits;
 mod pii;
 mod policies;
 mod routing;
@@ -29,6 +30,7 @@ pub use crate::terms::{Action, Direction, PiiEntity, RedactionStyle, SafetyMode}
 pub use audit::*;
 pub use auth::*;
 pub use injection::*;
+pub use limits::*;
 pub use pii::*;
 pub use policies::*;
 pub use routing::*;
@@ -49,6 +51,9 @@ pub struct Pack {
     /// Client keys. Without this section gw is open to anyone who can reach it, and says so.
     #[serde(default)]
     pub auth: Option<AuthConfig>,
+    /// Where rate-limit and budget counters live (shared by replicas through Redis).
+    #[serde(default)]
+    pub limits: LimitsConfig,
     /// Client-facing model names (aliases) and the route each one takes.
     #[serde(default)]
     pub models: BTreeMap<String, ModelRoute>,

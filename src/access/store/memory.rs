@@ -1,7 +1,5 @@
-//! Where rate-limit and spend counters live, behind [`CounterStore`] so that a shared store
-//! (Redis, see `docs/scaling.md`) could back several replicas. [`MemoryStore`] is the
-//! per-process store gw ships with: `governor` GCRA buckets for rates, a mutex-guarded pair of
-//! sums for spend.
+//! The per-process store: `governor` GCRA buckets for rates, a mutex-guarded pair of sums for
+//! spend. Every answer is ready at once.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
@@ -13,68 +11,12 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 
-use super::period;
-use super::settings::RateLimits;
-
-/// Makes the counters of one scope (`key:<id>` or `target:<id>`). A store hands out handles;
-/// the runtime keeps them per scope and passes the handles of unchanged scopes to the next
-/// runtime on reload, so counts carry over.
-pub trait CounterStore: Send + Sync {
-    /// The request and token buckets of `scope` under `limit`; `None` when `limit` limits nothing.
-    fn rate(&self, scope: &str, limit: &RateLimits) -> Option<Arc<dyn RateCounter>>;
-    /// The dollars `scope` spent this UTC day and month.
-    fn spend(&self, scope: &str) -> Arc<dyn SpendCounter>;
-}
-
-/// Request and token buckets of one scope.
-pub trait RateCounter: Send + Sync {
-    /// Takes one request and `tokens` estimated tokens, or says how long to wait.
-    fn acquire(&self, tokens: u64) -> Result<RateState, Denied>;
-    /// Settles an admitted request: `charged` tokens were taken up front, `actual` were used.
-    /// The difference is credited to (or, when negative, owed by) the scope's next requests.
-    fn settle(&self, charged: u64, actual: u64);
-    /// The current state, for response headers, without taking anything.
-    fn state(&self) -> RateState;
-}
-
-/// Spend of one scope in the current UTC day and month.
-pub trait SpendCounter: Send + Sync {
-    /// `(day, month)` spend in dollars at `now_unix`; a period that rolled over reads 0.
-    fn spent(&self, now_unix: u64) -> (f64, f64);
-    /// Adds `usd` to both periods at `now_unix`.
-    fn add(&self, now_unix: u64, usd: f64);
-}
-
-/// One bucket's state as OpenAI's `x-ratelimit-*` headers show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Bucket {
-    /// Cells per minute (`x-ratelimit-limit-*`).
-    pub limit: u32,
-    /// Cells available now (`x-ratelimit-remaining-*`).
-    pub remaining: u32,
-    /// Until the bucket is full again.
-    pub reset: Duration,
-}
-
-/// Both buckets of a scope; `None` where the scope has no such limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RateState {
-    /// The requests-per-minute bucket.
-    pub requests: Option<Bucket>,
-    /// The tokens-per-minute bucket.
-    pub tokens: Option<Bucket>,
-}
-
-/// A refused acquisition: which bucket, how long to wait, and the state for the headers.
-#[derive(Debug, Clone, Copy)]
-pub struct Denied {
-    /// `requests` or `tokens`.
-    pub bucket: &'static str,
-    pub retry_after: Duration,
-    /// The request alone needs more tokens than the bucket ever holds.
-    pub too_large: bool,
-    pub state: RateState,
-}
+use super::super::period;
+use super::super::settings::RateLimits;
+use super::{
+    Bucket, CounterStore, Denied, Pending, RateCounter, RateState, Refused, SpendCounter,
+    StoreDown, now,
+};
 
 /// The per-process store.
 #[derive(Debug, Default)]
@@ -96,6 +38,10 @@ impl CounterStore for MemoryStore {
 
     fn spend(&self, _scope: &str) -> Arc<dyn SpendCounter> {
         Arc::new(MemorySpend::default())
+    }
+
+    fn kind(&self) -> &'static str {
+        "memory"
     }
 }
 
@@ -166,29 +112,8 @@ struct MemoryRate {
 }
 
 impl RateCounter for MemoryRate {
-    fn acquire(&self, tokens: u64) -> Result<RateState, Denied> {
-        let deny = |bucket, (retry_after, too_large): (Duration, bool), s: &Self| Denied {
-            bucket,
-            retry_after,
-            too_large,
-            state: s.state(),
-        };
-        if let Some(r) = &self.requests {
-            r.take(1).map_err(|e| deny("requests", e, self))?;
-        }
-        if let Some(t) = &self.tokens {
-            let balance = self.balance.swap(0, Ordering::AcqRel);
-            let need = i64::try_from(tokens)
-                .unwrap_or(i64::MAX)
-                .saturating_sub(balance);
-            if need <= 0 {
-                self.balance.fetch_add(-need, Ordering::AcqRel);
-            } else if let Err(e) = t.take(need.unsigned_abs()) {
-                self.balance.fetch_add(balance, Ordering::AcqRel);
-                return Err(deny("tokens", e, self));
-            }
-        }
-        Ok(self.state())
+    fn acquire(&self, tokens: u64) -> Pending<'_, Result<RateState, Refused>> {
+        now(self.take(tokens).map_err(Refused::Limit))
     }
 
     fn settle(&self, charged: u64, actual: u64) {
@@ -220,6 +145,33 @@ impl RateCounter for MemoryRate {
     }
 }
 
+impl MemoryRate {
+    fn take(&self, tokens: u64) -> Result<RateState, Denied> {
+        let deny = |bucket, (retry_after, too_large): (Duration, bool), s: &Self| Denied {
+            bucket,
+            retry_after,
+            too_large,
+            state: s.state(),
+        };
+        if let Some(r) = &self.requests {
+            r.take(1).map_err(|e| deny("requests", e, self))?;
+        }
+        if let Some(t) = &self.tokens {
+            let balance = self.balance.swap(0, Ordering::AcqRel);
+            let need = i64::try_from(tokens)
+                .unwrap_or(i64::MAX)
+                .saturating_sub(balance);
+            if need <= 0 {
+                self.balance.fetch_add(-need, Ordering::AcqRel);
+            } else if let Err(e) = t.take(need.unsigned_abs()) {
+                self.balance.fetch_add(balance, Ordering::AcqRel);
+                return Err(deny("tokens", e, self));
+            }
+        }
+        Ok(self.state())
+    }
+}
+
 /// Spend sums tagged with the UTC day and month they belong to.
 #[derive(Default)]
 struct MemorySpend(Mutex<Sums>);
@@ -247,10 +199,10 @@ impl Sums {
 }
 
 impl SpendCounter for MemorySpend {
-    fn spent(&self, now_unix: u64) -> (f64, f64) {
+    fn spent(&self, now_unix: u64) -> Pending<'_, Result<(f64, f64), StoreDown>> {
         let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
         s.roll(now_unix);
-        (s.day_usd, s.month_usd)
+        now(Ok((s.day_usd, s.month_usd)))
     }
 
     fn add(&self, now_unix: u64, usd: f64) {
@@ -264,6 +216,19 @@ impl SpendCounter for MemorySpend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt;
+
+    fn acq(r: &dyn RateCounter, tokens: u64) -> Result<RateState, Denied> {
+        match r.acquire(tokens).now_or_never().unwrap() {
+            Ok(s) => Ok(s),
+            Err(Refused::Limit(d)) => Err(d),
+            Err(Refused::Store(e)) => panic!("{e}"),
+        }
+    }
+
+    fn spent(s: &dyn SpendCounter, now: u64) -> (f64, f64) {
+        s.spent(now).now_or_never().unwrap().unwrap()
+    }
 
     fn limit(rpm: Option<u32>, tpm: Option<u32>) -> RateLimits {
         RateLimits {
@@ -275,9 +240,9 @@ mod tests {
     #[test]
     fn requests_run_out_and_say_when_to_come_back() {
         let r = MemoryStore.rate("k", &limit(Some(2), None)).unwrap();
-        assert_eq!(r.acquire(0).unwrap().requests.unwrap().remaining, 1);
-        assert_eq!(r.acquire(0).unwrap().requests.unwrap().remaining, 0);
-        let d = r.acquire(0).unwrap_err();
+        assert_eq!(acq(&*r, 0).unwrap().requests.unwrap().remaining, 1);
+        assert_eq!(acq(&*r, 0).unwrap().requests.unwrap().remaining, 0);
+        let d = acq(&*r, 0).unwrap_err();
         assert_eq!(d.bucket, "requests");
         assert!(d.retry_after > Duration::from_secs(20), "{d:?}");
     }
@@ -285,16 +250,16 @@ mod tests {
     #[test]
     fn unused_tokens_are_credited_and_overruns_owed() {
         let r = MemoryStore.rate("k", &limit(None, Some(1000))).unwrap();
-        r.acquire(900).unwrap();
-        assert!(r.acquire(900).is_err(), "only 100 left");
+        acq(&*r, 900).unwrap();
+        assert!(acq(&*r, 900).is_err(), "only 100 left");
         r.settle(900, 100); // 800 credited
-        r.acquire(900).unwrap(); // takes 100 from the bucket
-        assert!(r.acquire(1).is_err());
+        acq(&*r, 900).unwrap(); // takes 100 from the bucket
+        assert!(acq(&*r, 1).is_err());
         let r = MemoryStore.rate("k", &limit(None, Some(1000))).unwrap();
-        r.acquire(100).unwrap();
+        acq(&*r, 100).unwrap();
         r.settle(100, 700); // 600 owed
-        assert!(r.acquire(350).is_err(), "350 + 600 owed > 900 left");
-        assert!(r.acquire(5000).unwrap_err().too_large);
+        assert!(acq(&*r, 350).is_err(), "350 + 600 owed > 900 left");
+        assert!(acq(&*r, 5000).unwrap_err().too_large);
     }
 
     #[test]
@@ -307,8 +272,8 @@ mod tests {
         let s = MemoryStore.spend("k");
         let t = 1_700_000_000;
         s.add(t, 1.5);
-        assert_eq!(s.spent(t), (1.5, 1.5));
+        assert_eq!(spent(&*s, t), (1.5, 1.5));
         let next_day = t + 86_400;
-        assert_eq!(s.spent(next_day).0, 0.0);
+        assert_eq!(spent(&*s, next_day).0, 0.0);
     }
 }
