@@ -269,3 +269,45 @@ fn mutated_packs_never_panic() {
         }
     }
 }
+
+/// The pack shipped in `deploy/` (a ConfigMap) is a valid pack with a shared Redis store, and the
+/// Deployment mounts it where its arguments say.
+#[test]
+fn the_kubernetes_pack_is_valid() {
+    let manifest =
+        std::fs::read_to_string(manifest_dir().join("deploy/pack.yaml")).expect("deploy/pack.yaml");
+    let cm: serde_yaml_ng::Value = serde_yaml_ng::from_str(&manifest).expect("yaml");
+    let text = cm["data"]["pack.yaml"].as_str().expect("data.pack.yaml");
+    let loaded = config::load_str(text, Path::new("deploy/pack.yaml")).unwrap_or_else(|d| {
+        panic!("{:?}", rendered(&d));
+    });
+    assert!(loaded.pack.limits.store.starts_with("redis://"));
+    assert_eq!(
+        loaded.pack.limits.password_env.as_deref(),
+        Some("GW_REDIS_PASSWORD")
+    );
+    let deployment =
+        std::fs::read_to_string(manifest_dir().join("deploy/gw.yaml")).expect("deploy/gw.yaml");
+    assert!(deployment.contains("\"/etc/gw/pack.yaml\""));
+    assert!(deployment.contains("mountPath: /etc/gw,"));
+    assert!(deployment.contains("GW_REDIS_PASSWORD"));
+}
+
+/// A store URL that carries a password is refused, and the message does not repeat it.
+#[test]
+fn a_store_url_with_a_password_is_refused_without_echoing_it() {
+    let pack = "pack: { name: p, version: 1.0.0 }
+limits: { store: \"redis://user:hunter2secret@redis:6379/0\" }
+providers:
+  targets:
+    - { id: a, provider: aws-bedrock, model: us.amazon.nova-pro-v1:0, base_url: emulator }
+";
+    let diags = config::load_str(pack, Path::new("p.yaml")).expect_err("refused");
+    let text = rendered(&diags).join("\n");
+    assert!(text.contains("password_env"), "{text}");
+    assert!(!text.contains("hunter2secret"), "{text}");
+    let bad = pack.replace("redis://user:hunter2secret@redis:6379/0", "memcached://x");
+    let text =
+        rendered(&config::load_str(&bad, Path::new("p.yaml")).expect_err("refused")).join("\n");
+    assert!(text.contains("neither `memory` nor"), "{text}");
+}

@@ -401,3 +401,84 @@ async fn sigterm_drains_streams_and_every_request_is_recorded() {
         }
     }
 }
+
+/// The Redis store keeps the in-memory store's semantics (its unit tests, replayed on a real
+/// Redis): buckets run out and say when to come back, unused tokens are credited and overruns
+/// owed, a request larger than the whole bucket is told so, and spend adds up per period.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_redis_store_keeps_the_memory_store_semantics() {
+    use gw::access::store::{CounterStore, RateCounter, RedisStore, Refused};
+    use gw::access::{RateLimits, RedisSpec};
+
+    let redis = Redis::start();
+    let store = RedisStore::connect(
+        &RedisSpec {
+            url: redis.url(),
+            password: None,
+            timeout: Duration::from_millis(500),
+            prefix: "gw:test".into(),
+        },
+        None,
+    )
+    .expect("store");
+    let limit = |rpm, tpm| RateLimits {
+        requests_per_minute: rpm,
+        tokens_per_minute: tpm,
+    };
+    async fn take(r: &dyn RateCounter, tokens: u64) -> Result<u32, gw::access::store::Denied> {
+        match r.acquire(tokens).await {
+            Ok(s) => Ok(s.requests.or(s.tokens).expect("a bucket").remaining),
+            Err(Refused::Limit(d)) => Err(d),
+            Err(Refused::Store(e)) => panic!("{e}"),
+        }
+    }
+    // Settlements travel through the batching writer: give them a moment.
+    let settled = || tokio::time::sleep(Duration::from_millis(100));
+
+    let r = store.rate("key:a", &limit(Some(2), None)).expect("counter");
+    assert_eq!(take(r.as_ref(), 0).await.expect("first"), 1);
+    assert_eq!(take(r.as_ref(), 0).await.expect("second"), 0);
+    let d = take(r.as_ref(), 0).await.expect_err("third");
+    assert_eq!(d.bucket, "requests");
+    assert!(d.retry_after > Duration::from_secs(20), "{d:?}");
+    assert_eq!(r.state().requests.expect("bucket").remaining, 0);
+
+    let r = store
+        .rate("key:b", &limit(None, Some(1000)))
+        .expect("counter");
+    take(r.as_ref(), 900).await.expect("900 of 1000");
+    assert!(take(r.as_ref(), 900).await.is_err(), "only 100 left");
+    r.settle(900, 100); // 800 credited
+    settled().await;
+    take(r.as_ref(), 900)
+        .await
+        .expect("800 credit + 100 from the bucket");
+    // Empty again, but for what refilled while the settlement travelled (1 token per 60 ms).
+    assert!(take(r.as_ref(), 10).await.is_err());
+    let r = store
+        .rate("key:c", &limit(None, Some(1000)))
+        .expect("counter");
+    take(r.as_ref(), 100).await.expect("100");
+    r.settle(100, 700); // 600 owed
+    settled().await;
+    assert!(
+        take(r.as_ref(), 350).await.is_err(),
+        "350 + 600 owed > 900 left"
+    );
+    assert!(
+        take(r.as_ref(), 5000)
+            .await
+            .expect_err("too large")
+            .too_large
+    );
+    assert!(store.rate("key:d", &limit(None, None)).is_none());
+
+    let s = store.spend("key:a");
+    let t = 1_700_000_000;
+    s.add(t, 1.5);
+    s.add(t, 0.25);
+    settled().await;
+    assert_eq!(s.spent(t).await.expect("spent"), (1.75, 1.75));
+    assert_eq!(s.spent(t + 86_400).await.expect("next day").0, 0.0);
+    assert!(store.probe().expect("a shared store probes").await.is_ok());
+}

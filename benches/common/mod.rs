@@ -10,6 +10,8 @@ use std::process::{Command, Stdio};
 #[path = "../../tests/process/mod.rs"]
 mod process;
 
+#[allow(unused_imports, reason = "only the shared-limits bench starts Redis")]
+pub use process::redis::Redis;
 #[allow(unused_imports, reason = "not every bench starts gw")]
 pub use process::spawn_pinned as spawn;
 

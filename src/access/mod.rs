@@ -157,13 +157,23 @@ impl Access {
             ));
         }
         let st = &self.state[i];
-        if let Some(budget) = &st.budget {
-            check_budget(&key.id, budget, st.spend.as_ref(), self.failure).await?;
-        }
-        let rate = match &st.rate {
-            Some(r) => acquire(r.as_ref(), &key.id, estimate, self.failure).await?,
-            None => RateState::default(),
+        // Both checks at once: with a shared store that is one round trip, not two (a request
+        // refused for its budget still counts against the key's rate limit).
+        let budget = async {
+            match &st.budget {
+                Some(b) => check_budget(&key.id, b, st.spend.as_ref(), self.failure).await,
+                None => Ok(()),
+            }
         };
+        let rate = async {
+            match &st.rate {
+                Some(r) => acquire(r.as_ref(), &key.id, estimate, self.failure).await,
+                None => Ok(RateState::default()),
+            }
+        };
+        let (budget, rate) = futures_util::future::join(budget, rate).await;
+        budget?;
+        let rate = rate?;
         Ok(Grant {
             counter: st.rate.clone(),
             spend: Some(st.spend.clone()),

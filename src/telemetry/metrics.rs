@@ -98,7 +98,7 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
-/// A shared limits-store operation (`acquire`, `settle`, `spent`, `add`, `probe`).
+/// A shared limits-store operation (`acquire`, `spent`, `update`, `probe`).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StoreOpLabels {
     pub op: &'static str,

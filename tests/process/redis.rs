@@ -58,6 +58,11 @@ impl Redis {
         panic!("redis-server did not answer on port {}", self.port);
     }
 
+    /// The server's process id (0 while it is down).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     /// Whether the server answers `PING`.
     pub fn ping(&self) -> bool {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {

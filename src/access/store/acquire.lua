@@ -37,7 +37,9 @@ if req_limit > 0 then
   end
 end
 
+-- Credit never exceeds one minute's quota: an idle scope's bucket refills anyway.
 local balance = tonumber(redis.call('GET', KEYS[3]) or '0')
+if tok_limit > 0 and balance > tok_limit then balance = tok_limit end
 local need = tokens - balance
 if tok_limit > 0 then
   tok_tat = tat(KEYS[2])

@@ -108,7 +108,7 @@ pub enum Refused {
 pub struct StoreDown(pub String);
 
 /// Told of every shared-store operation, for the metrics (`gw_limits_store_*`): `op` is one of
-/// `acquire`, `settle`, `spent`, `add`, `probe`.
+/// `acquire`, `spent`, `update` (queued settlements and spend, sent in batches), `probe`.
 pub trait StoreObserver: Send + Sync {
     fn observe(&self, op: &'static str, elapsed: Duration, ok: bool);
 }

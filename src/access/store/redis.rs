@@ -4,9 +4,10 @@
 //! keys (`INCRBYFLOAT`, expiring). Keys name scopes by id (`<prefix>:{key:<id>}:req`), never by
 //! secret or digest; the braces keep a scope's keys in one Redis Cluster slot.
 //!
-//! Every operation is bounded by the pack's timeout; settling and adding spend run in the
-//! background so a reply never waits for them. One connection (multiplexed, reconnecting) serves
-//! every counter, and reloads that keep the store settings keep the store.
+//! Every operation is bounded by the pack's timeout. Settling tokens and adding spend never hold
+//! a reply: they are queued to one writer task that lets them gather for a few milliseconds and
+//! sends them as one pipeline (one round trip for many requests). One connection (multiplexed, reconnecting)
+//! serves every counter, and reloads that keep the store settings keep the store.
 
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
@@ -23,11 +24,33 @@ use super::{
 };
 
 static ACQUIRE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("acquire.lua")));
-static SETTLE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("settle.lua")));
 
 /// Seconds a day's spend key outlives its day, and a month's its month.
 const DAY_TTL: i64 = 2 * 86_400;
 const MONTH_TTL: i64 = 32 * 86_400;
+/// Milliseconds a token balance outlives its last change (credit older than a minute is moot).
+const BALANCE_TTL_MS: i64 = 120_000;
+/// Updates waiting for the writer; past this they are dropped (and counted as errors).
+const QUEUE: usize = 65_536;
+/// Most updates sent in one pipeline.
+const BATCH: usize = 512;
+/// How long the writer lets updates gather after the first: at low load one pipeline then
+/// carries many requests' updates instead of one round trip following every reply. Other
+/// replicas see a spend this much later, which budgets (checked before the call, added after
+/// it) tolerate already.
+const LINGER: Duration = Duration::from_millis(5);
+
+/// A counter change that no reply waits for.
+enum Update {
+    /// Add `diff` tokens to a scope's balance (credit > 0, debt < 0).
+    Balance { key: String, diff: i64 },
+    /// Add dollars to a scope's day and month.
+    Spend {
+        day: String,
+        month: String,
+        usd: f64,
+    },
+}
 
 /// Counters in Redis. Cheap to share: handles hold the connection, not a copy of it.
 pub struct RedisStore {
@@ -39,6 +62,8 @@ struct Shared {
     prefix: String,
     timeout: Duration,
     observer: Option<Arc<dyn StoreObserver>>,
+    /// To the writer task, started with the store.
+    updates: tokio::sync::mpsc::Sender<Update>,
 }
 
 impl RedisStore {
@@ -65,14 +90,18 @@ impl RedisStore {
             .set_max_delay(Duration::from_millis(500));
         let conn = ConnectionManager::new_lazy_with_config(client, config)
             .map_err(|e| StoreDown(e.category().to_string()))?;
-        Ok(Self {
-            shared: Arc::new(Shared {
-                conn,
-                prefix: spec.prefix.clone(),
-                timeout: spec.timeout,
-                observer,
-            }),
-        })
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| StoreDown("no async runtime to run the store's writer on".into()))?;
+        let (updates, queued) = tokio::sync::mpsc::channel(QUEUE);
+        let shared = Arc::new(Shared {
+            conn,
+            prefix: spec.prefix.clone(),
+            timeout: spec.timeout,
+            observer,
+            updates,
+        });
+        runtime.spawn(write_updates(Arc::downgrade(&shared), queued));
+        Ok(Self { shared })
     }
 
     fn key(&self, scope: &str, rest: &str) -> String {
@@ -102,21 +131,58 @@ impl Shared {
         result
     }
 
-    /// Runs `op` in the background (settling, spending): the reply does not wait for it.
-    fn spawn<F, Fut>(self: &Arc<Self>, name: &'static str, op: F)
-    where
-        F: FnOnce(ConnectionManager) -> Fut + Send + 'static,
-        Fut: Future<Output = redis::RedisResult<()>> + Send + 'static,
-    {
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+    /// Queues an update for the writer; a full queue (the store is far behind) drops it.
+    fn queue(&self, update: Update) {
+        if self.updates.try_send(update).is_err()
+            && let Some(o) = &self.observer
+        {
+            o.observe("update", Duration::ZERO, false);
+        }
+    }
+}
+
+/// The writer: sends what has queued as one pipeline, until the store is dropped.
+async fn write_updates(
+    shared: std::sync::Weak<Shared>,
+    mut queued: tokio::sync::mpsc::Receiver<Update>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while queued.recv_many(&mut batch, BATCH).await > 0 {
+        if batch.len() < BATCH {
+            tokio::time::sleep(LINGER).await;
+            while batch.len() < BATCH {
+                match queued.try_recv() {
+                    Ok(u) => batch.push(u),
+                    Err(_) => break,
+                }
+            }
+        }
+        let Some(shared) = shared.upgrade() else {
             return;
         };
-        let shared = self.clone();
-        rt.spawn(async move {
-            if let Err(e) = shared.run(name, op).await {
-                tracing::warn!(op = name, error = %e, "limits store update lost");
+        let mut pipe = redis::pipe();
+        for u in batch.drain(..) {
+            match u {
+                Update::Balance { key, diff } => {
+                    pipe.cmd("INCRBY").arg(&key).arg(diff).ignore();
+                    pipe.cmd("PEXPIRE").arg(&key).arg(BALANCE_TTL_MS).ignore();
+                }
+                Update::Spend { day, month, usd } => {
+                    pipe.cmd("INCRBYFLOAT").arg(&day).arg(usd).ignore();
+                    pipe.cmd("EXPIRE").arg(&day).arg(DAY_TTL).ignore();
+                    pipe.cmd("INCRBYFLOAT").arg(&month).arg(usd).ignore();
+                    pipe.cmd("EXPIRE").arg(&month).arg(MONTH_TTL).ignore();
+                }
             }
-        });
+        }
+        let sent = shared
+            .run("update", |mut c| async move {
+                pipe.query_async::<()>(&mut c).await
+            })
+            .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "limits store updates lost");
+        }
     }
 }
 
@@ -254,15 +320,9 @@ impl RateCounter for RedisRate {
         let diff = i64::try_from(charged)
             .unwrap_or(i64::MAX)
             .saturating_sub(i64::try_from(actual).unwrap_or(i64::MAX));
-        let (key, cap) = (self.keys[2].clone(), self.tokens);
-        self.shared.spawn("settle", move |mut c| async move {
-            SETTLE
-                .key(key)
-                .arg(diff)
-                .arg(cap)
-                .invoke_async::<i64>(&mut c)
-                .await
-                .map(drop)
+        self.shared.queue(Update::Balance {
+            key: self.keys[2].clone(),
+            diff,
         });
     }
 
@@ -308,26 +368,6 @@ impl SpendCounter for RedisSpend {
 
     fn add(&self, now_unix: u64, usd: f64) {
         let (day, month) = self.keys(now_unix);
-        self.shared.spawn("add", move |mut c| async move {
-            redis::pipe()
-                .cmd("INCRBYFLOAT")
-                .arg(&day)
-                .arg(usd)
-                .ignore()
-                .cmd("EXPIRE")
-                .arg(&day)
-                .arg(DAY_TTL)
-                .ignore()
-                .cmd("INCRBYFLOAT")
-                .arg(&month)
-                .arg(usd)
-                .ignore()
-                .cmd("EXPIRE")
-                .arg(&month)
-                .arg(MONTH_TTL)
-                .ignore()
-                .query_async::<()>(&mut c)
-                .await
-        });
+        self.shared.queue(Update::Spend { day, month, usd });
     }
 }

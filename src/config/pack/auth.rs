@@ -37,7 +37,7 @@ pub struct ClientKey {
     pub budget: Option<Budget>,
 }
 
-/// Rate limits, enforced per process. Tokens are charged on an estimate before the call (prompt
+/// Rate limits, per process unless `limits.store` shares them across replicas. Tokens are charged on an estimate before the call (prompt
 /// bytes / 4 plus `max_tokens`) and settled with Bedrock's reported usage after it.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -93,9 +93,9 @@ pub struct Target {
     /// budgets). Without it gw uses its built-in table of Bedrock list prices for common models.
     #[serde(default)]
     pub pricing: Option<Pricing>,
-    /// Request and token rate limits for this target across all keys, enforced per process. A
-    /// target over its limit counts as throttled: the route retries or falls back as for a
-    /// Bedrock 429.
+    /// Request and token rate limits for this target across all keys (per process unless
+    /// `limits.store` shares them). A target over its limit counts as throttled: the route
+    /// retries or falls back as for a Bedrock 429.
     #[serde(default)]
     pub rate_limit: Option<RateLimit>,
     /// Periodic cheap calls that open or close the breaker ahead of traffic.
