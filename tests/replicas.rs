@@ -252,6 +252,24 @@ async fn a_redis_outage_fails_rate_limits_open_and_budgets_closed_as_the_pack_sa
         "store up: the budget is checked and not reached"
     );
 
+    // A store that hangs (SIGSTOP) holds no request past the pack's timeout (200 ms).
+    let signal = |sig: &str| {
+        Command::new("kill")
+            .args([sig, &redis.pid().to_string()])
+            .status()
+            .expect("kill")
+    };
+    signal("-STOP");
+    let started = Instant::now();
+    let (status, body) = chat(&http, &urls[0], LIMITED).await;
+    let took = started.elapsed();
+    signal("-CONT");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        took < Duration::from_millis(1500),
+        "a hung store held the request {took:?}"
+    );
+
     redis.kill();
     // Rate-limited traffic keeps flowing, past the limit; the budgeted key is refused.
     for i in 0..(2 * rpm) {
