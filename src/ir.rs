@@ -360,3 +360,47 @@ impl ZoneSet {
         Zone::ALL.into_iter().filter(move |z| self.contains(*z))
     }
 }
+
+/// An image job (`/v1/images/generations` and `/edits`), provider-neutral: each Bedrock family
+/// builds its own body from it. The prompts travel in the chat IR for the chain; these are the
+/// settings around them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageJob {
+    /// Images wanted (1–10).
+    pub n: u32,
+    /// `width × height`; `None` leaves the model's default.
+    pub size: Option<(u32, u32)>,
+    pub quality: ImageQuality,
+    pub seed: Option<u32>,
+    /// How closely to follow the prompt (Nova and Titan `cfgScale`, 1.1–10).
+    pub cfg_scale: Option<f64>,
+    /// Present for an edit: the image and what to repaint.
+    pub edit: Option<ImageEdit>,
+}
+
+/// Standard or premium (OpenAI `hd`/`high`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ImageQuality {
+    #[default]
+    Standard,
+    Premium,
+}
+
+impl ImageQuality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Premium => "premium",
+        }
+    }
+}
+
+/// An inpainting edit: the image (base64 PNG or JPEG) and either a mask image (base64 PNG, in
+/// OpenAI's convention: transparent pixels mark what to repaint) or a text naming what to
+/// repaint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageEdit {
+    pub image: String,
+    pub mask_image: Option<String>,
+    pub mask_prompt: Option<String>,
+}

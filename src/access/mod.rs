@@ -308,6 +308,28 @@ impl Grant {
     }
 }
 
+impl Grant {
+    /// Settles an image call: the token estimate is refunded (images are not priced by token)
+    /// and the key's budget pays `n` images of `size` at `quality` from the target's per-image
+    /// price. Returns the cost (`None` without a known price).
+    pub fn settle_images(
+        &self,
+        target: Option<&TargetAccess>,
+        n: u32,
+        size: (u32, u32),
+        quality: crate::ir::ImageQuality,
+    ) -> Option<f64> {
+        self.settle(target, &Usage::default());
+        let cost = target?.price?.image?.cost(n, size, quality);
+        if let Some(spend) = &self.spend
+            && cost > 0.0
+        {
+            spend.add(crate::clock::unix_now(), cost);
+        }
+        Some(cost)
+    }
+}
+
 /// A refused request: the error and the bucket state for the headers.
 #[derive(Debug)]
 pub struct Refusal {

@@ -1,8 +1,8 @@
 //! What a request cost: a target's `pricing` from the pack, else a built-in table of Bedrock
 //! on-demand list prices (USD per million tokens, us-east-1) for common models, applied to the
-//! usage Bedrock reported.
+//! usage Bedrock reported; image models are priced per image (by size tier and quality).
 
-use crate::ir::Usage;
+use crate::ir::{ImageQuality, Usage};
 
 /// Prices per million tokens, resolved for one target.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,6 +15,33 @@ pub struct Price {
     pub cache_read: f64,
     /// Input tokens written to the prompt cache.
     pub cache_write: f64,
+    /// Per image, for image models.
+    pub image: Option<ImagePrice>,
+}
+
+/// Dollars per image: `[small standard, small premium, large standard, large premium]`, where
+/// small is up to `small_pixels` (width × height).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImagePrice {
+    pub small_pixels: u64,
+    pub prices: [f64; 4],
+}
+
+impl ImagePrice {
+    /// One price whatever the size, by quality (the pack's `per_image` override).
+    pub fn flat(standard: f64, premium: f64) -> Self {
+        Self {
+            small_pixels: u64::MAX,
+            prices: [standard, premium, standard, premium],
+        }
+    }
+
+    /// The cost of `n` images of `size` at `quality`.
+    pub fn cost(&self, n: u32, size: (u32, u32), quality: ImageQuality) -> f64 {
+        let large = u64::from(size.0) * u64::from(size.1) > self.small_pixels;
+        let i = usize::from(large) * 2 + usize::from(quality == ImageQuality::Premium);
+        self.prices[i] * f64::from(n)
+    }
 }
 
 impl Price {
@@ -34,7 +61,33 @@ const fn p(input: f64, output: f64, cache_read: f64, cache_write: f64) -> Price 
         output,
         cache_read,
         cache_write,
+        image: None,
     }
+}
+
+/// Image models' list prices per image: size tier limit (pixels), then small standard, small
+/// premium, large standard, large premium.
+const IMAGES: &[(&str, u64, [f64; 4])] = &[
+    ("amazon.nova-canvas", 1024 * 1024, [0.04, 0.06, 0.06, 0.08]),
+    (
+        "amazon.titan-image-generator",
+        512 * 512,
+        [0.008, 0.01, 0.01, 0.012],
+    ),
+    ("stability.sd3-5-large", u64::MAX, [0.08; 4]),
+    ("stability.stable-image-core", u64::MAX, [0.04; 4]),
+    ("stability.stable-image-ultra", u64::MAX, [0.14; 4]),
+];
+
+/// The built-in per-image price of an image model.
+pub fn builtin_image(model: &str) -> Option<ImagePrice> {
+    IMAGES
+        .iter()
+        .find(|(id, _, _)| model.contains(id))
+        .map(|(_, small_pixels, prices)| ImagePrice {
+            small_pixels: *small_pixels,
+            prices: *prices,
+        })
 }
 
 /// Substrings of Bedrock model ids, most specific first, and their list prices.
@@ -67,10 +120,14 @@ const TABLE: &[(&str, Price)] = &[
 /// The built-in price of a Bedrock model id or geographic inference profile (`us.`, `eu.`, …).
 /// Application-inference-profile ARNs name no model, so they need `pricing` in the pack.
 pub fn builtin(model: &str) -> Option<Price> {
-    TABLE
-        .iter()
-        .find(|(id, _)| model.contains(id))
-        .map(|(_, price)| *price)
+    let image = builtin_image(model);
+    match TABLE.iter().find(|(id, _)| model.contains(id)) {
+        Some((_, price)) => Some(*price),
+        None => image.map(|image| Price {
+            image: Some(image),
+            ..p(0.0, 0.0, 0.0, 0.0)
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -85,6 +142,18 @@ mod tests {
         assert_eq!(opus41.input, 15.0);
         assert_eq!(builtin("us.amazon.nova-pro-v1:0").unwrap().output, 3.2);
         assert!(builtin("arn:aws:bedrock:us-east-1:1:application-inference-profile/x").is_none());
+    }
+
+    #[test]
+    fn images_are_priced_by_size_tier_and_quality() {
+        let canvas = builtin("amazon.nova-canvas-v1:0").unwrap().image.unwrap();
+        assert!((canvas.cost(2, (1024, 1024), ImageQuality::Standard) - 0.08).abs() < 1e-9);
+        assert!((canvas.cost(1, (2048, 2048), ImageQuality::Premium) - 0.08).abs() < 1e-9);
+        let core = builtin("stability.stable-image-core-v1:1")
+            .unwrap()
+            .image
+            .unwrap();
+        assert!((core.cost(3, (1024, 1024), ImageQuality::Premium) - 0.12).abs() < 1e-9);
     }
 
     #[test]

@@ -124,6 +124,9 @@ pub struct AuditRecord {
     pub decisions: Vec<Decision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<UsageRecord>,
+    /// Image calls: what was generated (never the image bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<ImagesRecord>,
     /// What the reply cost in US dollars, from the target's pricing and the usage; absent when
     /// nothing was generated or the target has no known price.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,7 +150,18 @@ pub struct AttemptRecord {
     pub retry: u32,
 }
 
-/// Token usage in a record.
+/// What an image call produced, in a record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImagesRecord {
+    pub count: u32,
+    /// `WIDTHxHEIGHT` asked for (`default` when the model's own).
+    pub size: String,
+    pub quality: &'static str,
+    /// `generation` or `edit`.
+    pub task: &'static str,
+}
+
+/// Tokens Bedrock reported, as records keep them.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct UsageRecord {
     pub input_tokens: u64,
@@ -206,6 +220,7 @@ impl RequestLog {
                 error: None,
                 decisions: Vec::new(),
                 usage: None,
+                images: None,
                 cost_usd: None,
                 content: None,
                 latency_ms: 0.0,
@@ -268,6 +283,13 @@ impl RequestLog {
     pub fn set_usage(&mut self, usage: Usage) {
         if let Some(r) = self.record.as_mut() {
             r.usage = Some(usage.into());
+        }
+    }
+
+    /// Records an image call's output.
+    pub fn set_images(&mut self, images: ImagesRecord) {
+        if let Some(r) = self.record.as_mut() {
+            r.images = Some(images);
         }
     }
 

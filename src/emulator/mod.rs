@@ -14,6 +14,7 @@ mod auth;
 mod converse;
 mod embed;
 mod faults;
+pub mod images;
 mod reply;
 mod schema;
 mod script;

@@ -15,6 +15,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::converse::{base_model, check_model_id, validate, vendor};
+use super::images;
 use super::reply::{input_text, synthesize, tokens};
 use super::wire::{ApiError, json_ok};
 use super::{
@@ -179,6 +180,10 @@ fn converse(
 }
 
 fn invoke(model_id: &str, body: &Value, request_id: &str) -> Result<Response, ApiError> {
+    if images::serves(base_model(model_id)) {
+        let out = images::invoke(base_model(model_id), body)?;
+        return Ok(json_ok(&out, request_id));
+    }
     let out = embed::invoke(base_model(model_id), body)?;
     let mut resp = json_ok(&out.body, request_id);
     let h = resp.headers_mut();

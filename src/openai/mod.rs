@@ -7,6 +7,7 @@
 //! JSON the official SDKs send.
 
 mod embeddings;
+mod images;
 mod messages;
 mod models;
 mod request;
@@ -17,6 +18,10 @@ mod types;
 pub use embeddings::{
     EmbeddingData, EmbeddingInput, EmbeddingJob, EmbeddingUsage, EmbeddingValue, EmbeddingsRequest,
     EmbeddingsResponse, Encoding, embeddings_response, parse_embeddings,
+};
+pub use images::{
+    EditForm, ImagePrompt, ImagesRequest, ImagesResponse, images_response, parse_edit,
+    parse_generation, read_edit_form,
 };
 pub use models::{ModelList, ModelObject};
 pub use request::to_ir;

@@ -13,6 +13,7 @@ mod admit;
 mod call;
 mod complete;
 mod embed;
+mod images;
 mod stream;
 
 /// The rate-limit buckets a response's headers show (part of [`Receipt`] and [`Failure`]).
@@ -23,6 +24,7 @@ pub use admit::{admit, check_enabled};
 pub use call::{Call, Ending, RecordedStream};
 pub use complete::complete;
 pub use embed::{count_tokens, embed};
+pub use images::{image_request, images};
 pub use stream::{PolicedStream, stream};
 
 use futures_util::FutureExt;

@@ -37,6 +37,18 @@ pub trait Provider: Send + Sync {
         req: &'a EmbedRequest,
     ) -> BoxFuture<'a, Result<Embeddings, ProviderError>>;
 
+    /// Images for `call` (text-to-image, or an edit). Providers without image models answer a
+    /// 400 that says so.
+    fn images<'a>(&'a self, call: &'a ImageCall) -> BoxFuture<'a, Result<Images, ProviderError>> {
+        let _ = call;
+        Box::pin(async {
+            Err(ProviderError::from(
+                ApiError::invalid_request("this target cannot generate images")
+                    .with_code("model_not_image"),
+            ))
+        })
+    }
+
     /// Input tokens `req` would take (Anthropic `count_tokens`). Providers that cannot count
     /// answer a 400 that says so, rather than a guess.
     fn count_tokens<'a>(
@@ -60,6 +72,20 @@ pub struct EmbedRequest {
     pub dimensions: Option<u32>,
     /// Cohere's `input_type`; gw defaults it to `search_document`.
     pub input_type: Option<String>,
+}
+
+/// What `/v1/images/*` asks of a provider: the policed prompts and the job.
+#[derive(Debug, Clone, Default)]
+pub struct ImageCall {
+    pub prompt: String,
+    pub negative: Option<String>,
+    pub job: crate::ir::ImageJob,
+}
+
+/// Base64 PNGs, as many as asked.
+#[derive(Debug, Clone, Default)]
+pub struct Images {
+    pub images: Vec<String>,
 }
 
 /// Vectors plus the tokens the upstream counted.

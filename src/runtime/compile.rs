@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::access::pricing::{self, Price};
+use crate::access::pricing::{self, ImagePrice, Price};
 use crate::access::{
     BudgetLimits, KeySecret, KeySpec, RateLimits, RedisSpec, StoreFailure, StoreSpec,
 };
@@ -100,6 +100,10 @@ pub(super) fn price(t: &Target) -> Option<Price> {
             output: p.output_per_1m,
             cache_read: p.cache_read_per_1m.unwrap_or(p.input_per_1m),
             cache_write: p.cache_write_per_1m.unwrap_or(p.input_per_1m),
+            image: match p.per_image {
+                Some(std) => Some(ImagePrice::flat(std, p.per_image_premium.unwrap_or(std))),
+                None => pricing::builtin_image(&t.model),
+            },
         }),
         None => pricing::builtin(&t.model),
     }

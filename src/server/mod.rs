@@ -8,6 +8,7 @@ mod chat;
 mod dialect;
 mod embeddings;
 mod health;
+mod images;
 mod messages;
 mod metrics;
 mod models;
@@ -47,6 +48,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/v1/chat/completions", post(chat::handle))
         .route("/v1/embeddings", post(embeddings::handle))
+        .route("/v1/images/generations", post(images::generations))
+        .route("/v1/images/edits", post(images::edits))
         .route("/v1/messages", post(messages::handle))
         .route("/v1/messages/count_tokens", post(messages::count_tokens))
         .route("/v1/models", get(models::list));
@@ -87,7 +90,7 @@ async fn unknown_path(
         StatusCode::NOT_FOUND,
         ErrorKind::NotFound,
         format!(
-            "unknown path `{}`; gw serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models",
+            "unknown path `{}`; gw serves POST /v1/chat/completions, POST /v1/embeddings, POST /v1/images/generations, POST /v1/images/edits and GET /v1/models",
             uri.path()
         ),
     )

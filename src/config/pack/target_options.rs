@@ -19,16 +19,27 @@ pub struct AssumeRole {
     pub session_name: Option<String>,
 }
 
-/// Prices in US dollars per million tokens.
+/// Prices in US dollars per million tokens (and per image, for image models).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Pricing {
     /// Uncached input tokens.
+    #[serde(default)]
     #[schemars(range(min = 0.0))]
     pub input_per_1m: f64,
     /// Output tokens.
+    #[serde(default)]
     #[schemars(range(min = 0.0))]
     pub output_per_1m: f64,
+    /// Image models: dollars per standard-quality image, whatever its size (overrides the
+    /// built-in table, which prices by size tier).
+    #[serde(default)]
+    #[schemars(range(min = 0.0))]
+    pub per_image: Option<f64>,
+    /// Image models: dollars per premium (`hd`) image; `per_image` when absent.
+    #[serde(default)]
+    #[schemars(range(min = 0.0))]
+    pub per_image_premium: Option<f64>,
     /// Input tokens read from the prompt cache; `input_per_1m` when absent.
     #[serde(default)]
     #[schemars(range(min = 0.0))]

@@ -7,6 +7,7 @@ pub mod client;
 mod embed;
 pub mod errors;
 mod headers;
+pub mod images;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -22,7 +23,7 @@ use futures_util::{FutureExt, stream};
 use crate::config::pack::{Guardrail, Target};
 use crate::ir::{ChatRequest, ChatResponse, StreamEvent};
 use crate::provider::{
-    EmbedRequest, Embeddings, EventStream, FailureClass, Provider, ProviderError,
+    EmbedRequest, Embeddings, EventStream, FailureClass, ImageCall, Images, Provider, ProviderError,
 };
 use crate::translate::{self, Capabilities, StreamMapper};
 
@@ -202,6 +203,10 @@ impl Provider for BedrockProvider {
         req: &'a ChatRequest,
     ) -> BoxFuture<'a, Result<u64, ProviderError>> {
         self.count(req).boxed()
+    }
+
+    fn images<'a>(&'a self, call: &'a ImageCall) -> BoxFuture<'a, Result<Images, ProviderError>> {
+        images::generate(self, call).boxed()
     }
 }
 
