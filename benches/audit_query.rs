@@ -104,6 +104,31 @@ fn main() {
     let stats_t = t.elapsed();
     assert_eq!(stats.requests as usize, n);
 
+    // The review console's records page: the first page of 50, unfiltered, selective, and a
+    // filter nothing matches (the whole trail is read).
+    let dirs = [dir.path().to_path_buf()];
+    let keep = gw::console::Keep::default();
+    let first_page = |f: &Filter| {
+        let t = Instant::now();
+        let (rows, _) = gw::console::page(&dirs, f, &keep, 0, 50).expect("page");
+        (t.elapsed(), rows.len())
+    };
+    let (page_all, _) = first_page(&Filter::default());
+    let (page_sel, sel_rows) = first_page(&Filter {
+        model: Some("nova".into()),
+        decision: Some(DecisionKind::Blocked),
+        ..Filter::default()
+    });
+    let (page_none, none_rows) = first_page(&Filter {
+        key: Some("nobody".into()),
+        ..Filter::default()
+    });
+    assert_eq!((sel_rows, none_rows), (50, 0));
+    let t = Instant::now();
+    let overview = gw::console::overview(&dirs, &Filter::default()).expect("overview");
+    let overview_t = t.elapsed();
+    assert_eq!(overview.total.requests as usize, n);
+
     println!(
         "audit_query: {n} records, {:.1} MB in {} files",
         bytes as f64 / 1e6,
@@ -129,5 +154,21 @@ fn main() {
     println!(
         "  stats                                  {:>8.2} s",
         stats_t.as_secs_f64()
+    );
+    println!(
+        "  console: first page, no filter         {:>8.3} s",
+        page_all.as_secs_f64()
+    );
+    println!(
+        "  console: first page, nova + blocked    {:>8.3} s",
+        page_sel.as_secs_f64()
+    );
+    println!(
+        "  console: first page, no match (full)   {:>8.3} s",
+        page_none.as_secs_f64()
+    );
+    println!(
+        "  console: overview over every record    {:>8.2} s",
+        overview_t.as_secs_f64()
     );
 }

@@ -26,6 +26,7 @@ mod checks;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod emulator;
 pub mod error;
 pub mod ir;

@@ -72,6 +72,8 @@ pub struct Row {
     pub attempts: Vec<AttemptRow>,
     pub decisions: Vec<DecisionRow>,
     pub usage: Option<UsageRow>,
+    /// What the reply cost in US dollars, when priced.
+    pub cost_usd: Option<f64>,
     pub latency_ms: f64,
 }
 
@@ -107,7 +109,7 @@ impl Row {
         self.attempts.last().map_or("", |a| a.target.as_str())
     }
 
-    fn blocked(&self) -> bool {
+    pub fn blocked(&self) -> bool {
         self.outcome == "blocked" || self.decisions.iter().any(|d| d.action == "blocked")
     }
 }
@@ -191,6 +193,15 @@ pub fn scan(
     filter: &Filter,
     mut each: impl FnMut(&[u8], &Row) -> bool,
 ) -> io::Result<u64> {
+    scan_indexed(dirs, filter, |_, line, row| each(line, row))
+}
+
+/// [`scan`], also telling `each` which of `dirs` the record came from.
+pub fn scan_indexed(
+    dirs: &[PathBuf],
+    filter: &Filter,
+    mut each: impl FnMut(usize, &[u8], &Row) -> bool,
+) -> io::Result<u64> {
     let mut readers = dirs
         .iter()
         .map(|d| Records::open(d, filter))
@@ -210,7 +221,7 @@ pub fn scan(
             continue;
         };
         matched += 1;
-        if !each(line.as_bytes(), &row) {
+        if !each(i, line.as_bytes(), &row) {
             return Ok(matched);
         }
         heads[i] = readers[i].next_match()?;
@@ -283,6 +294,15 @@ impl<'f> Records<'f> {
                 return Ok(Some((line.to_string(), row)));
             }
         }
+    }
+}
+
+/// One CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
     }
 }
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::err;
-use crate::audit::query::{self, DecisionKind, Filter, Row};
+use crate::audit::query::{self, DecisionKind, Filter, Row, csv_field};
 use crate::audit::{stats, time, verify};
 
 /// The `gw audit` subcommands.
@@ -304,15 +304,6 @@ fn write_table(out: &mut impl Write, r: &Row) -> io::Result<()> {
         i,
         o
     )
-}
-
-/// One CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn write_csv(out: &mut impl Write, r: &Row) -> io::Result<()> {

@@ -3,6 +3,7 @@
 //! in its own file, and only `output.rs` prints.
 
 mod audit;
+mod console;
 mod eval;
 mod output;
 mod pack;
@@ -132,6 +133,20 @@ pub enum Command {
         #[arg(long)]
         max_new_redactions: Option<u64>,
     },
+    /// A read-only web console over audit directories: chain status, blocked and redacted
+    /// counts by key and policy, records with their decisions, exports, and (with a pack) the
+    /// policy playground. Loopback by default; another address needs `GW_CONSOLE_TOKEN`.
+    Console {
+        /// Audit directories, one per replica.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The pack whose chain the playground runs (and whose `include_content` the record
+        /// pages name).
+        #[arg(long = "policy-config", short = 'c')]
+        policy_config: Option<PathBuf>,
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: SocketAddr,
+    },
     /// Review an audit directory: verify its chain, query records, summarise.
     Audit {
         #[command(subcommand)]
@@ -204,6 +219,11 @@ pub fn main() -> ExitCode {
         Command::Test { pack, cases } => pack::test_cases(&pack, &cases),
         Command::Explain { pack, text } => pack::explain(&pack, text),
         Command::Audit { command } => audit::run(command),
+        Command::Console {
+            dirs,
+            policy_config,
+            listen,
+        } => console::run(dirs, policy_config, listen),
         Command::Replay {
             policy_config,
             baseline,

@@ -1,0 +1,76 @@
+//! The overview's time-series chart, drawn as SVG on the server with `plotters` (no script, no
+//! external request): requests, blocked, redacted and errors per UTC day.
+
+use plotters::prelude::*;
+
+use super::data::Counts;
+
+/// Series colours, in legend order.
+const SERIES: [(&str, RGBColor); 4] = [
+    ("requests", RGBColor(52, 101, 164)),
+    ("blocked", RGBColor(204, 0, 0)),
+    ("redacted", RGBColor(245, 121, 0)),
+    ("errors", RGBColor(117, 80, 123)),
+];
+
+/// An SVG line chart of `days` (in order); an empty range draws empty axes.
+pub fn daily(days: &[(String, Counts)]) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (880, 280)).into_drawing_area();
+        let _ = draw(&root, days);
+        let _ = root.present();
+    }
+    svg
+}
+
+fn draw<'a>(
+    root: &'a DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    days: &[(String, Counts)],
+) -> Result<(), Box<dyn std::error::Error + 'a>> {
+    root.fill(&WHITE)?;
+    let max = days
+        .iter()
+        .map(|(_, c)| c.requests)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let n = days.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .x_label_area_size(28)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0usize..n.saturating_sub(1).max(1), 0u64..max + max / 10 + 1)?;
+    let label = |i: &usize| {
+        days.get(*i)
+            .map(|(d, _)| d[5..].to_string())
+            .unwrap_or_default()
+    };
+    chart
+        .configure_mesh()
+        .x_labels(n.min(14))
+        .x_label_formatter(&label)
+        .y_desc("requests")
+        .draw()?;
+    let pick: [fn(&Counts) -> u64; 4] =
+        [|c| c.requests, |c| c.blocked, |c| c.redacted, |c| c.errors];
+    for ((name, colour), value) in SERIES.iter().zip(pick) {
+        let points: Vec<(usize, u64)> = days
+            .iter()
+            .enumerate()
+            .map(|(i, (_, c))| (i, value(c)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(points, colour.stroke_width(2)).point_size(3))?
+            .label(*name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .draw()?;
+    Ok(())
+}
