@@ -53,6 +53,7 @@ impl Console {
             ("records.html", include_str!("templates/records.html")),
             ("record.html", include_str!("templates/record.html")),
             ("playground.html", include_str!("templates/playground.html")),
+            ("replay.html", include_str!("templates/replay.html")),
         ] {
             templates.add_template(name, source)?;
         }
@@ -78,6 +79,7 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/export.csv", get(pages::export_csv))
         .route("/export.jsonl", get(pages::export_jsonl))
         .route("/playground", get(pages::playground))
+        .route("/replay", get(pages::replay))
         .route("/assets/console.css", get(css))
         .route("/login", get(pages::login))
         .layer(middleware::from_fn_with_state(console.clone(), guard))

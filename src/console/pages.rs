@@ -392,3 +392,39 @@ pub async fn login(State(c): State<Arc<Console>>, Query(l): Query<Login>) -> Res
     )
         .into_response()
 }
+
+/// Replays the trail's recorded requests through the pack's chain against their recorded
+/// decisions.
+pub async fn replay(State(c): State<Arc<Console>>) -> Response {
+    let Some(pack) = &c.pack else {
+        return (
+            StatusCode::NOT_FOUND,
+            "start the console with --policy-config PACK for replay",
+        )
+            .into_response();
+    };
+    let c2 = c.clone();
+    let done = tokio::task::spawn_blocking(move || -> Result<String, String> {
+        let Some(pack) = &c2.pack else {
+            return Err("no pack".into());
+        };
+        let chain = crate::policy::PolicyChain::build(&pack.pack.policies, &pack.pack_dir())
+            .map_err(|e| e.to_string())?;
+        let mut traffic = Vec::new();
+        for d in &c2.dirs {
+            traffic.extend(crate::replay::load(d)?);
+        }
+        Ok(crate::replay::compare(&traffic, &chain, None, 3).table())
+    })
+    .await;
+    let (report, error) = match done {
+        Ok(Ok(r)) => (Some(r), None),
+        Ok(Err(e)) => (None, Some(e)),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let ctx = context! {
+        title => "Replay", dirs => c.dirs, playground => true,
+        pack => format!("{} {}", pack.pack.pack.name, pack.pack.pack.version), report, error,
+    };
+    render(&c, "replay.html", ctx)
+}

@@ -184,6 +184,22 @@ def test_the_playground_explains_a_text(trail, browser):
         proc.terminate()
 
 
+def test_replay_shows_what_another_pack_would_change(trail, browser):
+    audit, pack = trail
+    with tempfile.TemporaryDirectory() as tmp:
+        lax = pathlib.Path(tmp) / "lax.yaml"
+        lax.write_text(pack.read_text().replace("chain: [prompt-injection, ", "chain: ["))
+        proc, url = console([audit], lax)
+        try:
+            browser.get(url + "/replay")
+            report = browser.find_element(By.ID, "replay").text
+            assert "blocked before 1, after 0" in report, report
+            assert "prompt-injection newly allowed" in report, report
+            shot(browser, "replay")
+        finally:
+            proc.terminate()
+
+
 def test_a_tampered_trail_shows_red(trail, browser):
     audit, _ = trail
     with tempfile.TemporaryDirectory() as tmp:
