@@ -20,7 +20,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import GW, REPO, _spawn
 
@@ -100,6 +101,13 @@ def console(dirs, pack=None, env=None, listen="127.0.0.1:0"):
     return _spawn(args, env)
 
 
+def after_click(driver, element, locator):
+    """Clicks `element` and waits for the page it loads to show `locator`."""
+    element.click()
+    WebDriverWait(driver, 10).until(EC.staleness_of(element))
+    return WebDriverWait(driver, 10).until(EC.presence_of_element_located(locator))
+
+
 def shot(driver, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / f"{name}.png"))
@@ -132,11 +140,11 @@ def test_find_a_record_and_read_why_it_was_redacted(trail, browser):
         browser.get(url + "/records")
         assert len(browser.find_elements(By.CSS_SELECTOR, "a.record")) == 5
         Select(browser.find_element(By.ID, "decision")).select_by_value("redacted")
-        browser.find_element(By.ID, "apply").click()
+        after_click(browser, browser.find_element(By.ID, "apply"), (By.ID, "records"))
         links = browser.find_elements(By.CSS_SELECTOR, "a.record")
         assert len(links) == 1
         shot(browser, "records")
-        links[0].click()
+        after_click(browser, links[0], (By.ID, "decisions"))
         decision = browser.find_element(By.CSS_SELECTOR, 'tr.decision[data-policy="pii-detector"][data-action="redacted"]')
         cells = [c.text for c in decision.find_elements(By.TAG_NAME, "td")]
         assert cells[2] == "EMAIL × 1" and cells[3] == "user #0", cells
@@ -160,7 +168,7 @@ def test_a_stored_script_stays_inert(trail, browser):
         browser.get(url + "/records?q=window.__xss")
         links = browser.find_elements(By.CSS_SELECTOR, "a.record")
         assert len(links) == 1
-        links[0].click()
+        after_click(browser, links[0], (By.CSS_SELECTOR, "pre.content"))
         assert XSS in browser.find_element(By.CSS_SELECTOR, "pre.content").text, "shown as text"
         assert browser.execute_script("return window.__xss") is None, "never ran"
         assert browser.find_elements(By.CSS_SELECTOR, "pre.content script") == []
@@ -176,8 +184,7 @@ def test_the_playground_explains_a_text(trail, browser):
     try:
         browser.get(url + "/playground")
         browser.find_element(By.ID, "text").send_keys("Mail the report to jane.doe@example.com")
-        browser.find_element(By.ID, "explain").click()
-        report = browser.find_element(By.ID, "report").text
+        report = after_click(browser, browser.find_element(By.ID, "explain"), (By.ID, "report")).text
         assert "pii-detector:" in report and "redacted (EMAIL)" in report, report
         shot(browser, "playground")
     finally:
