@@ -5,7 +5,9 @@
 //! Each text is read the way its zone is read in the chain (user turns whole, tool results and
 //! documents in segments, by the indirect model). The report splits out the `train_ok: false`
 //! items and the `split: holdout` rows, because nothing shipped was trained on them, so their
-//! figures are the honest estimate of how the detector does on unseen text.
+//! figures are the honest estimate of how the detector does on unseen text. The `split: holdout2`
+//! rows (the blind hold-out v2, written before the training data was extended and never used for a
+//! decision) are counted apart again, so the first hold-out stays comparable with earlier runs.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,7 +33,7 @@ pub struct Labelled {
     /// Its traffic class (`short_turn`, `web_page`, …); the source when absent.
     #[serde(default)]
     pub class: Option<String>,
-    /// `train` or `holdout` (rows without one count as seen).
+    /// `train`, `holdout` or `holdout2` (rows without one count as seen).
     #[serde(default)]
     pub split: Option<String>,
 }
@@ -52,6 +54,7 @@ impl Labelled {
             .unwrap_or_else(|| self.source.split(':').next().unwrap_or("").to_owned());
         let split = match self.split.as_deref() {
             Some("holdout") => " (holdout)",
+            Some("holdout2") => " (holdout v2)",
             _ if !self.train_ok => " (never trained)",
             _ => "",
         };
@@ -114,6 +117,8 @@ pub struct EvalReport {
     pub train_ok: Counts,
     /// Items nothing shipped was trained on: the honest estimate.
     pub eval_only: Counts,
+    /// The blind hold-out v2 (`split: holdout2`), never trained on nor used for a decision.
+    pub holdout2: Counts,
     /// Per zone, label and traffic class (hold-out and never-trained rows apart).
     pub by_class: BTreeMap<String, Counts>,
     /// Lines that were not valid corpus items.
@@ -154,8 +159,11 @@ impl EvalReport {
     pub fn add(&mut self, item: &Labelled, scorer: &InjectionScorer) {
         let flagged = scorer.scan(&item.text, item.kind()).max() >= self.threshold;
         self.all.add(item.label, flagged);
-        let seen = item.train_ok && item.split.as_deref() != Some("holdout");
-        if seen {
+        let split = item.split.as_deref();
+        let seen = item.train_ok && !matches!(split, Some("holdout" | "holdout2"));
+        if split == Some("holdout2") {
+            self.holdout2.add(item.label, flagged);
+        } else if seen {
             self.train_ok.add(item.label, flagged);
         } else {
             self.eval_only.add(item.label, flagged);
@@ -221,6 +229,9 @@ impl fmt::Display for EvalReport {
             "items never trained on (hold-out, train_ok: false)",
             &self.eval_only,
         )?;
+        if self.holdout2 != Counts::default() {
+            row(f, "blind hold-out v2 (holdout2, never trained on)", &self.holdout2)?;
+        }
         writeln!(f, "per zone and class:")?;
         for (class, c) in &self.by_class {
             class_row(f, class, c)?;
@@ -261,5 +272,15 @@ mod tests {
         let text = r.to_string();
         assert!(text.contains("user attack: a"), "{text}");
         assert!(text.contains("user benign: b (never trained)"), "{text}");
+        assert!(!text.contains("hold-out v2"), "{text}");
+        let r = evaluate(
+            r#"{"text":"What is a good name for a dog?","label":0,"source":"c","train_ok":true,"split":"holdout2"}"#,
+            &s,
+            0.8,
+        );
+        assert_eq!(r.holdout2.tn, 1);
+        assert_eq!(r.eval_only, Counts::default());
+        assert_eq!(r.train_ok, Counts::default());
+        assert!(r.to_string().contains("user benign: c (holdout v2)"));
     }
 }
