@@ -63,6 +63,23 @@ pub struct Overview {
     /// Key, then policy.
     pub by_key_policy: BTreeMap<String, BTreeMap<String, PolicyCounts>>,
     pub by_entity: BTreeMap<String, u64>,
+    /// Per split (`key`, `model`, `policy`, `entity`), group and day: requests for keys and
+    /// models, decisions that acted for policies, entities found.
+    #[serde(skip)]
+    pub series: BTreeMap<&'static str, BTreeMap<String, BTreeMap<String, f64>>>,
+}
+
+impl Overview {
+    fn count(&mut self, split: &'static str, group: &str, day: &str, n: f64) {
+        *self
+            .series
+            .entry(split)
+            .or_default()
+            .entry(group.to_string())
+            .or_default()
+            .entry(day.to_string())
+            .or_default() += n;
+    }
 }
 
 /// Totals over the records `filter` keeps.
@@ -71,10 +88,12 @@ pub fn overview(dirs: &[PathBuf], filter: &Filter) -> std::io::Result<Overview> 
     scan(dirs, filter, |_, r| {
         o.total.add(r);
         let day = crate::audit::time::format_day(crate::audit::time::day_of_ms(r.time_unix_ms));
-        o.days.entry(day).or_default().add(r);
+        o.days.entry(day.clone()).or_default().add(r);
         let key = r.key_id.clone().unwrap_or_else(|| "-".into());
         o.by_key.entry(key.clone()).or_default().add(r);
         let model = r.model.clone().unwrap_or_else(|| "-".into());
+        o.count("key", &key, &day, 1.0);
+        o.count("model", &model, &day, 1.0);
         o.by_model.entry(model).or_default().add(r);
         for d in &r.decisions {
             let bump = |c: &mut PolicyCounts| match d.action.as_str() {
@@ -92,8 +111,10 @@ pub fn overview(dirs: &[PathBuf], filter: &Filter) -> std::io::Result<Overview> 
                     .or_default(),
             );
             if d.action != "allowed" {
+                o.count("policy", &d.policy, &day, 1.0);
                 for (entity, n) in &d.entities {
                     *o.by_entity.entry(entity.clone()).or_default() += n;
+                    o.count("entity", entity, &day, *n as f64);
                 }
             }
         }

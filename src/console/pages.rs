@@ -35,6 +35,9 @@ pub struct Params {
     entity: String,
     replica: String,
     q: String,
+    /// Overview and chart only: what the second chart splits by.
+    #[serde(skip_serializing)]
+    split: String,
     #[serde(skip_serializing)]
     page: usize,
 }
@@ -168,9 +171,13 @@ pub async fn overview(State(c): State<Arc<Console>>, Query(p): Query<Params>) ->
         v.truncate(10);
         v
     };
+    let split = match p.split.as_str() {
+        s @ ("key" | "model" | "policy" | "entity" | "cost") => s,
+        _ => "policy",
+    };
     let ctx = context! {
         title => "Overview", dirs => c.dirs, playground => c.pack.is_some(),
-        chains, since, until, top_keys => top(&o.by_key), top_models => top(&o.by_model), o,
+        chains, since, until, top_keys => top(&o.by_key), top_models => top(&o.by_model), o, split,
     };
     render(&c, "overview.html", ctx)
 }
@@ -201,13 +208,39 @@ pub async fn chart(State(c): State<Arc<Console>>, Query(p): Query<Params>) -> Re
             days.push((name, counts));
         }
     } else {
-        days = o.days.into_iter().collect();
+        days = o.days.clone().into_iter().collect();
     }
-    (
-        [(header::CONTENT_TYPE, "image/svg+xml")],
-        chart::daily(&days),
-    )
-        .into_response()
+    let names: Vec<String> = days.iter().map(|(d, _)| d.clone()).collect();
+    let svg = match p.split.as_str() {
+        "cost" => {
+            let cost = days.iter().map(|(_, c)| c.cost_usd).collect();
+            chart::lines(&names, &[("cost (USD)".to_string(), cost)], "USD")
+        }
+        split @ ("key" | "model" | "policy" | "entity") => {
+            let groups = o.series.get(split).cloned().unwrap_or_default();
+            // The eight largest groups over the range, one line each.
+            let mut ranked: Vec<(String, Vec<f64>)> = groups
+                .into_iter()
+                .map(|(g, per_day)| {
+                    let v = names
+                        .iter()
+                        .map(|d| per_day.get(d).copied().unwrap_or(0.0))
+                        .collect();
+                    (g, v)
+                })
+                .collect();
+            ranked.sort_by(|a, b| b.1.iter().sum::<f64>().total_cmp(&a.1.iter().sum::<f64>()));
+            ranked.truncate(8);
+            let y = match split {
+                "policy" => "decisions that acted",
+                "entity" => "entities found",
+                _ => "requests",
+            };
+            chart::lines(&names, &ranked, y)
+        }
+        _ => chart::daily(&days),
+    };
+    ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
 }
 
 pub async fn records(State(c): State<Arc<Console>>, Query(p): Query<Params>) -> Response {

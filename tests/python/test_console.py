@@ -126,8 +126,11 @@ def test_overview_shows_the_chain_and_the_weeks_decisions_by_team(trail, browser
         rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#by-key-policy tr")]
         assert any(r.startswith("team-a pii-detector 0 1") for r in rows), rows
         assert any(r.startswith("team-b prompt-injection 1 0") for r in rows), rows
-        chart = browser.find_element(By.CSS_SELECTOR, "img.chart")
-        assert browser.execute_script("return arguments[0].naturalWidth", chart) > 0, "the SVG chart loads"
+        for chart in browser.find_elements(By.CSS_SELECTOR, "img.chart"):
+            assert browser.execute_script("return arguments[0].naturalWidth", chart) > 0, "the SVG charts load"
+        for split, label in [("key", "team-a"), ("policy", "prompt-injection"), ("entity", "EMAIL"), ("cost", "cost (USD)")]:
+            svg = httpx.get(f"{url}/chart.svg?split={split}").text
+            assert svg.startswith("<svg") and label in svg, (split, svg[:200])
         shot(browser, "overview")
     finally:
         proc.terminate()

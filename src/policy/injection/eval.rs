@@ -230,7 +230,11 @@ impl fmt::Display for EvalReport {
             &self.eval_only,
         )?;
         if self.holdout2 != Counts::default() {
-            row(f, "blind hold-out v2 (holdout2, never trained on)", &self.holdout2)?;
+            row(
+                f,
+                "blind hold-out v2 (holdout2, never trained on)",
+                &self.holdout2,
+            )?;
         }
         writeln!(f, "per zone and class:")?;
         for (class, c) in &self.by_class {
