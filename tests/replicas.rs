@@ -433,6 +433,7 @@ async fn the_redis_store_keeps_the_memory_store_semantics() {
         &RedisSpec {
             url: redis.url(),
             password: None,
+            ca_pem: None,
             timeout: Duration::from_millis(500),
             prefix: "gw:test".into(),
         },
@@ -499,4 +500,120 @@ async fn the_redis_store_keeps_the_memory_store_semantics() {
     assert_eq!(s.spent(t).await.expect("spent"), (1.75, 1.75));
     assert_eq!(s.spent(t + 86_400).await.expect("next day").0, 0.0);
     assert!(store.probe().expect("a shared store probes").await.is_ok());
+}
+
+/// `rediss://` with a password: the store trusts the pack's CA file, authenticates with the
+/// password from the pack's env var, and works; without the CA the server's certificate is
+/// refused, and with a wrong password Redis refuses gw, so no counter is ever read unverified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_store_with_a_password_and_a_private_ca() {
+    use gw::access::RedisSpec;
+    use gw::access::store::{CounterStore, RedisStore};
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let openssl = |args: &[&str]| {
+        let ok = Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("openssl runs")
+            .status
+            .success();
+        assert!(ok, "openssl {args:?}");
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=gw test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        d.join("san.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .expect("ext");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+    ]);
+    let path = |f: &str| d.join(f).to_str().expect("utf8").to_string();
+    let redis = Redis::start_with(|port| {
+        vec![
+            "--port".into(),
+            "0".into(),
+            "--tls-port".into(),
+            port.to_string(),
+            "--tls-cert-file".into(),
+            path("server.pem"),
+            "--tls-key-file".into(),
+            path("server.key"),
+            "--tls-ca-cert-file".into(),
+            path("ca.pem"),
+            "--tls-auth-clients".into(),
+            "no".into(),
+            "--requirepass".into(),
+            "correct horse".into(),
+        ]
+    });
+    let spec = |ca: bool, password: &str| RedisSpec {
+        url: format!("rediss://127.0.0.1:{}/0", redis.port),
+        password: Some(password.into()),
+        ca_pem: ca.then(|| std::fs::read(d.join("ca.pem")).expect("ca")),
+        timeout: Duration::from_millis(2000),
+        prefix: "gw:tls".into(),
+    };
+    let probe = |s: RedisSpec| async move {
+        let store = RedisStore::connect(&s, None).expect("store");
+        store.probe().expect("probe").await
+    };
+    probe(spec(true, "correct horse"))
+        .await
+        .expect("TLS, trusted CA, right password");
+    let untrusted = probe(spec(false, "correct horse"))
+        .await
+        .expect_err("unknown CA");
+    let wrong = probe(spec(true, "not-the-pass-7731"))
+        .await
+        .expect_err("wrong password");
+    for e in [untrusted.to_string(), wrong.to_string()] {
+        assert!(
+            !e.contains("correct horse") && !e.contains("not-the-pass-7731"),
+            "{e}"
+        );
+    }
 }

@@ -53,6 +53,8 @@ pub struct RedisSpec {
     pub url: String,
     /// The password, read from the pack's `password_env` when the runtime is built.
     pub password: Option<String>,
+    /// PEM CA certificates to trust for `rediss://` instead of the public web roots.
+    pub ca_pem: Option<Vec<u8>>,
     /// Longest wait for one store operation, connecting included.
     pub timeout: std::time::Duration,
     /// Prefix of every key gw writes (`gw:<pack name>` unless the pack sets one).
@@ -64,6 +66,7 @@ impl std::fmt::Debug for RedisSpec {
         f.debug_struct("RedisSpec")
             .field("url", &self.url)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("ca_pem", &self.ca_pem.as_ref().map(Vec::len))
             .field("timeout", &self.timeout)
             .field("prefix", &self.prefix)
             .finish()

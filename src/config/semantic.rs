@@ -373,6 +373,10 @@ fn check_limits(pack: &Value, report: &mut Report) {
     let Some(store) = string(limits, "store") else {
         return;
     };
+    if string(limits, "ca_file").is_some() && !store.starts_with("rediss://") {
+        let msg = "`ca_file` only applies to a TLS store (`rediss://…`)".into();
+        report.warn(At::Value, &base.key("ca_file"), msg);
+    }
     if store == "memory" {
         return;
     }

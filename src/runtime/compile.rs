@@ -17,7 +17,7 @@ use crate::routing::{BreakerSettings, RetryClasses, RetrySettings, StrategyKind,
 use crate::telemetry::spans::server_address;
 
 /// Where the pack's counters live (`limits`), reading the store's password from its env var now.
-pub(super) fn store(pack: &Pack) -> Result<StoreSpec, String> {
+pub(super) fn store(pack: &Pack, pack_dir: &std::path::Path) -> Result<StoreSpec, String> {
     let l = &pack.limits;
     if l.store == "memory" {
         return Ok(StoreSpec::Memory);
@@ -28,9 +28,17 @@ pub(super) fn store(pack: &Pack) -> Result<StoreSpec, String> {
             format!("limits.password_env: environment variable `{var}` is not set")
         })?),
     };
+    let ca_pem = match &l.ca_file {
+        None => None,
+        Some(f) => Some(
+            std::fs::read(pack_dir.join(f))
+                .map_err(|e| format!("limits.ca_file `{f}` cannot be read: {e}"))?,
+        ),
+    };
     Ok(StoreSpec::Redis(RedisSpec {
         url: l.store.clone(),
         password,
+        ca_pem,
         timeout: Duration::from_millis(l.timeout_ms.max(1)),
         prefix: l
             .key_prefix

@@ -95,7 +95,8 @@ impl Runtime {
         let content = ContentCapture::from_pack(pack)
             .map_err(BuildError::Content)?
             .map(Arc::new);
-        let counters = env.counters(&compile::store(pack).map_err(BuildError::Limits)?)?;
+        let store_spec = compile::store(pack, &loaded.pack_dir()).map_err(BuildError::Limits)?;
+        let counters = env.counters(&store_spec)?;
         // Counters carry over a reload only within one store.
         let counted = previous.filter(|p| Arc::ptr_eq(&p.counters, &counters));
         let store = counters.as_ref();

@@ -10,16 +10,28 @@ use std::time::{Duration, Instant};
 pub struct Redis {
     pub port: u16,
     child: Option<Child>,
+    /// Extra `redis-server` arguments (TLS, a password).
+    args: Vec<String>,
 }
 
 impl Redis {
     /// Starts redis-server on a free port, without persistence, and waits until it answers.
     pub fn start() -> Self {
+        Self::start_with(|_| Vec::new())
+    }
+
+    /// [`Redis::start`] with extra arguments made from the port (e.g. TLS on that port, and
+    /// plain TCP off); it is then waited for by connecting only.
+    pub fn start_with(args: impl FnOnce(u16) -> Vec<String>) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
-        let mut r = Self { port, child: None };
+        let mut r = Self {
+            port,
+            child: None,
+            args: args(port),
+        };
         r.restart();
         r
     }
@@ -40,9 +52,13 @@ impl Redis {
     /// Starts the server again on the same port (empty: nothing was persisted).
     pub fn restart(&mut self) {
         self.kill();
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
+        let mut cmd = Command::new("redis-server");
+        if self.args.is_empty() {
+            cmd.args(["--port", &self.port.to_string()]);
+        }
+        let child = cmd
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(&self.args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -50,7 +66,12 @@ impl Redis {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            if self.ping() {
+            let up = if self.args.is_empty() {
+                self.ping()
+            } else {
+                TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            };
+            if up {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));

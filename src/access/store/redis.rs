@@ -82,7 +82,17 @@ impl RedisStore {
             let settings = info.redis_settings().clone().set_password(password);
             info = info.set_redis_settings(settings);
         }
-        let client = redis::Client::open(info).map_err(|e| StoreDown(e.category().to_string()))?;
+        let client = match &spec.ca_pem {
+            None => redis::Client::open(info),
+            Some(pem) => redis::Client::build_with_tls(
+                info,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem.clone()),
+                },
+            ),
+        }
+        .map_err(|e| StoreDown(e.category().to_string()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(spec.timeout))
             .set_response_timeout(Some(spec.timeout))

@@ -17,6 +17,10 @@ pub struct LimitsConfig {
     /// Name of an env var holding the store's password (Redis `AUTH`).
     #[serde(default)]
     pub password_env: Option<String>,
+    /// `rediss://` only: a PEM file of the CA certificates that sign the server's certificate
+    /// (relative to the pack), for a private CA; without it the public web roots are trusted.
+    #[serde(default)]
+    pub ca_file: Option<String>,
     /// Longest a request waits for one store operation (connecting included), in milliseconds.
     #[serde(default = "default_timeout_ms")]
     #[schemars(range(min = 1, max = 10_000))]
@@ -35,6 +39,7 @@ impl Default for LimitsConfig {
         Self {
             store: memory(),
             password_env: None,
+            ca_file: None,
             timeout_ms: default_timeout_ms(),
             key_prefix: None,
             on_store_error: OnStoreError::default(),
