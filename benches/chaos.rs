@@ -201,16 +201,8 @@ fn main() {
         ],
     );
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(2048)
-            .tcp_nodelay(true)
-            .build()
-            .expect("client");
+    common::current_thread().block_on(async {
+        let http = common::http_client();
         let url = format!("{gw_url}/v1/chat/completions");
         let body = bytes::Bytes::from(
             json!({"model": "m", "messages": [{"role": "user", "content": "Summarise the quarterly report in three bullet points."}], "max_tokens": 256})

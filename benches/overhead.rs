@@ -10,7 +10,10 @@
 
 mod common;
 
-use common::{cpu_ns, pin_self, spawn, start_profile, stop_profile};
+use common::{
+    cpu_ns, current_thread, http_client, pct, pin_self, post_timed, spawn, start_profile,
+    stop_profile,
+};
 
 use std::time::{Duration, Instant};
 
@@ -31,18 +34,7 @@ struct Target {
 
 impl Target {
     async fn once(&self) -> Duration {
-        let t = Instant::now();
-        let resp = self
-            .http
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .body(self.body.clone())
-            .send()
-            .await
-            .expect("send");
-        assert!(resp.status().is_success(), "{}", resp.status());
-        let _ = resp.bytes().await.expect("body");
-        t.elapsed()
+        post_timed(&self.http, &self.url, &self.body, None).await
     }
 
     /// Time to the first byte of the streamed body.
@@ -63,11 +55,6 @@ impl Target {
         while s.next().await.is_some() {}
         first
     }
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1e6
 }
 
 struct Stats {
@@ -192,12 +179,8 @@ fn main() {
     );
     let gw_pid = gw.0.id().to_string();
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let http = reqwest::Client::builder().pool_max_idle_per_host(2048).tcp_nodelay(true).build().expect("client");
+    current_thread().block_on(async {
+        let http = http_client();
         let converse = bytes::Bytes::from(json!({"messages": [{"role": "user", "content": [{"text": PROMPT}]}], "inferenceConfig": {"maxTokens": 256}}).to_string());
         let encoded = MODEL_ID.replace(':', "%3A");
         let direct = Target {

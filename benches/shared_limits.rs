@@ -11,10 +11,10 @@
 
 mod common;
 
-use common::{Redis, cpu_ns, pin_self, spawn};
+use common::{Redis, cpu_ns, current_thread, http_client, pct, pin_self, post_timed, spawn};
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -30,25 +30,8 @@ struct Gw {
 
 impl Gw {
     async fn once(&self) -> Duration {
-        let t = Instant::now();
-        let resp = self
-            .http
-            .post(&self.url)
-            .bearer_auth(KEY)
-            .header("content-type", "application/json")
-            .body(self.body.clone())
-            .send()
-            .await
-            .expect("send");
-        assert!(resp.status().is_success(), "{}", resp.status());
-        let _ = resp.bytes().await.expect("body");
-        t.elapsed()
+        post_timed(&self.http, &self.url, &self.body, Some(KEY)).await
     }
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1e6
 }
 
 fn p50_p99(mut v: Vec<Duration>) -> (f64, f64) {
@@ -158,16 +141,8 @@ fn main() {
     let (redis_gw, redis_url) = run(&redis_pack);
     let (mem_pid, redis_pid) = (mem_gw.0.id().to_string(), redis_gw.0.id().to_string());
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(2048)
-            .tcp_nodelay(true)
-            .build()
-            .expect("client");
+    current_thread().block_on(async {
+        let http = http_client();
         let body = bytes::Bytes::from(
             json!({"model": "m", "max_tokens": 256,
                 "messages": [{"role": "user", "content": "Summarise the quarterly report."}]})

@@ -69,3 +69,48 @@ pub fn stop_profile(profile: Option<std::process::Child>) {
         let _ = child.wait();
     }
 }
+
+/// The load generator's runtime: one thread, so it stays on the core it was pinned to.
+pub fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt")
+}
+
+/// The load generator's HTTP client: many idle connections kept, no Nagle delay.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(2048)
+        .tcp_nodelay(true)
+        .build()
+        .expect("client")
+}
+
+/// POSTs a JSON `body` (with `bearer` as the key, when given), reads the whole reply, and
+/// returns how long it took; a non-2xx answer fails the bench.
+pub async fn post_timed(
+    http: &reqwest::Client,
+    url: &str,
+    body: &bytes::Bytes,
+    bearer: Option<&str>,
+) -> std::time::Duration {
+    let t = std::time::Instant::now();
+    let mut req = http
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.clone());
+    if let Some(key) = bearer {
+        req = req.bearer_auth(key);
+    }
+    let resp = req.send().await.expect("send");
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let _ = resp.bytes().await.expect("body");
+    t.elapsed()
+}
+
+/// The `p` quantile (0..1) of sorted durations, in µs.
+pub fn pct(sorted: &[std::time::Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1e6
+}

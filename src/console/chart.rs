@@ -6,26 +6,29 @@ use plotters::prelude::*;
 
 use super::data::Counts;
 
-/// Series colours, in legend order.
-const SERIES: [(&str, RGBColor); 4] = [
-    ("requests", RGBColor(52, 101, 164)),
-    ("blocked", RGBColor(204, 0, 0)),
-    ("redacted", RGBColor(245, 121, 0)),
-    ("errors", RGBColor(117, 80, 123)),
-];
+/// Reads one series' value from a day's counts.
+type Pick = fn(&Counts) -> u64;
 
-/// An SVG line chart of `days` (in order); an empty range draws empty axes.
+/// Requests, blocked, redacted and errors per day, over `days` (in order).
 pub fn daily(days: &[(String, Counts)]) -> String {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (880, 280)).into_drawing_area();
-        let _ = draw(&root, days);
-        let _ = root.present();
-    }
-    svg
+    let names: Vec<String> = days.iter().map(|(d, _)| d.clone()).collect();
+    let pick: [(&str, Pick); 4] = [
+        ("requests", |c| c.requests),
+        ("blocked", |c| c.blocked),
+        ("redacted", |c| c.redacted),
+        ("errors", |c| c.errors),
+    ];
+    let series: Vec<(String, Vec<f64>)> = pick
+        .iter()
+        .map(|(name, value)| {
+            let v = days.iter().map(|(_, c)| value(c) as f64).collect();
+            (name.to_string(), v)
+        })
+        .collect();
+    lines(&names, &series, "requests")
 }
 
-/// Palette for split charts, cycled.
+/// Line colours, cycled: requests blue, blocked red, redacted orange, errors purple first.
 const PALETTE: [RGBColor; 8] = [
     RGBColor(52, 101, 164),
     RGBColor(204, 0, 0),
@@ -79,57 +82,6 @@ fn draw_lines<'a>(
         chart
             .draw_series(LineSeries::new(points, colour.stroke_width(2)).point_size(3))?
             .label(name.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .draw()?;
-    Ok(())
-}
-
-fn draw<'a>(
-    root: &'a DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-    days: &[(String, Counts)],
-) -> Result<(), Box<dyn std::error::Error + 'a>> {
-    root.fill(&WHITE)?;
-    let max = days
-        .iter()
-        .map(|(_, c)| c.requests)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let n = days.len().max(1);
-    let mut chart = ChartBuilder::on(root)
-        .margin(12)
-        .x_label_area_size(28)
-        .y_label_area_size(48)
-        .build_cartesian_2d(0usize..n.saturating_sub(1).max(1), 0u64..max + max / 10 + 1)?;
-    let label = |i: &usize| {
-        days.get(*i)
-            .map(|(d, _)| d[5..].to_string())
-            .unwrap_or_default()
-    };
-    chart
-        .configure_mesh()
-        .x_labels(n.min(14))
-        .x_label_formatter(&label)
-        .y_desc("requests")
-        .draw()?;
-    let pick: [fn(&Counts) -> u64; 4] =
-        [|c| c.requests, |c| c.blocked, |c| c.redacted, |c| c.errors];
-    for ((name, colour), value) in SERIES.iter().zip(pick) {
-        let points: Vec<(usize, u64)> = days
-            .iter()
-            .enumerate()
-            .map(|(i, (_, c))| (i, value(c)))
-            .collect();
-        chart
-            .draw_series(LineSeries::new(points, colour.stroke_width(2)).point_size(3))?
-            .label(*name)
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
             });

@@ -3,15 +3,17 @@
 
 use std::sync::atomic::Ordering;
 
-use aws_smithy_types::Blob;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use serde_json::{Value, json};
 
 use super::BedrockProvider;
-use super::errors;
 use super::headers::InputTokenCount;
+use super::invoke::{self, invoke_json};
 use crate::error::ApiError;
-use crate::provider::{EmbedRequest, Embeddings, FailureClass, ProviderError};
+use crate::provider::{EmbedRequest, Embeddings, ProviderError};
+
+/// What an unreadable reply is called in errors.
+const WHAT: &str = "an embedding response";
 
 /// Titan calls in flight at once for one request.
 const TITAN_FAN_OUT: usize = 8;
@@ -117,24 +119,7 @@ async fn invoke(
     body: Value,
     counter: &InputTokenCount,
 ) -> Result<Value, ProviderError> {
-    let bytes = serde_json::to_vec(&body)
-        .map_err(|e| ProviderError::from(ApiError::internal(e.to_string())))?;
-    let send = p
-        .client
-        .invoke_model()
-        .model_id(&p.model)
-        .content_type("application/json")
-        .accept("application/json")
-        .body(Blob::new(bytes))
-        .customize()
-        .interceptor(counter.clone())
-        .send();
-    let out = match tokio::time::timeout(p.timeout, send).await {
-        Ok(Ok(out)) => out,
-        Ok(Err(err)) => return Err(errors::from_sdk(&err, p.site())),
-        Err(_) => return Err(p.timed_out()),
-    };
-    serde_json::from_slice(out.body().as_ref()).map_err(|_| bad_body(p))
+    invoke_json(p, &body, Some(counter), WHAT).await
 }
 
 fn floats(v: &Value) -> Option<Vec<f32>> {
@@ -145,16 +130,5 @@ fn floats(v: &Value) -> Option<Vec<f32>> {
 }
 
 fn bad_body(p: &BedrockProvider) -> ProviderError {
-    ProviderError::new(
-        FailureClass::ServerError,
-        ApiError::new(
-            axum::http::StatusCode::BAD_GATEWAY,
-            crate::error::ErrorKind::Server,
-            format!(
-                "target `{}` returned an embedding response gw could not read",
-                p.target_id
-            ),
-        )
-        .with_code("upstream_bad_response"),
-    )
+    invoke::bad_body(p, WHAT)
 }

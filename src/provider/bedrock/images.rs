@@ -4,16 +4,18 @@
 //! A content-filter refusal (Bedrock's ValidationException, or Stability's 200 with a filter
 //! `finish_reasons`) becomes OpenAI's `content_policy_violation`.
 
-use aws_smithy_types::Blob;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::future::try_join_all;
 use serde_json::{Value, json};
 
 use super::BedrockProvider;
-use super::errors;
-use crate::error::{ApiError, ErrorKind};
-use crate::provider::{FailureClass, ImageCall, Images, ProviderError};
+use super::invoke::{self, invoke_json};
+use crate::error::ApiError;
+use crate::provider::{ImageCall, Images, ProviderError};
+
+/// What an unreadable reply is called in errors.
+const WHAT: &str = "an image response";
 
 /// Stability's aspect ratios, as `(w, h, name)`.
 const RATIOS: &[(u32, u32, &str)] = &[
@@ -207,29 +209,15 @@ fn stability_body(call: &ImageCall) -> Result<Value, ProviderError> {
     Ok(body)
 }
 
+/// One image call; Bedrock's content-filter refusal becomes OpenAI's.
 async fn invoke(p: &BedrockProvider, body: Value) -> Result<Value, ProviderError> {
-    let bytes = serde_json::to_vec(&body)
-        .map_err(|e| ProviderError::from(ApiError::internal(e.to_string())))?;
-    let send = p
-        .client
-        .invoke_model()
-        .model_id(&p.model)
-        .content_type("application/json")
-        .accept("application/json")
-        .body(Blob::new(bytes))
-        .send();
-    let out = match tokio::time::timeout(p.timeout, send).await {
-        Ok(Ok(out)) => out,
-        Ok(Err(err)) => {
-            let e = errors::from_sdk(&err, p.site());
-            if e.api.message.contains("content filters") {
-                return Err(content_policy(&e.api.message).into());
-            }
-            return Err(e);
+    invoke_json(p, &body, None, WHAT).await.map_err(|e| {
+        if e.api.message.contains("content filters") {
+            content_policy(&e.api.message).into()
+        } else {
+            e
         }
-        Err(_) => return Err(p.timed_out()),
-    };
-    serde_json::from_slice(out.body().as_ref()).map_err(|_| bad_body(p))
+    })
 }
 
 /// OpenAI's refusal for a prompt or image the model's filters blocked.
@@ -251,16 +239,5 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 fn bad_body(p: &BedrockProvider) -> ProviderError {
-    ProviderError::new(
-        FailureClass::ServerError,
-        ApiError::new(
-            axum::http::StatusCode::BAD_GATEWAY,
-            ErrorKind::Server,
-            format!(
-                "target `{}` returned an image response gw could not read",
-                p.target_id
-            ),
-        )
-        .with_code("upstream_bad_response"),
-    )
+    invoke::bad_body(p, WHAT)
 }

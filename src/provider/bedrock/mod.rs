@@ -8,6 +8,7 @@ mod embed;
 pub mod errors;
 mod headers;
 pub mod images;
+mod invoke;
 
 use std::collections::VecDeque;
 use std::time::Duration;
