@@ -104,9 +104,15 @@ pub async fn post_timed(
         req = req.bearer_auth(key);
     }
     let resp = req.send().await.expect("send");
-    assert!(resp.status().is_success(), "{}", resp.status());
-    let _ = resp.bytes().await.expect("body");
-    t.elapsed()
+    let status = resp.status();
+    let bytes = resp.bytes().await.expect("body");
+    let took = t.elapsed();
+    assert!(
+        status.is_success(),
+        "{url}: {status} {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    took
 }
 
 /// The `p` quantile (0..1) of sorted durations, in µs.

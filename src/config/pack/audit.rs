@@ -29,9 +29,10 @@ pub struct AuditConfig {
     /// How much of the prompt and reply is stored.
     #[serde(default)]
     pub include_content: IncludeContent,
-    /// When records reach the disk: `every_record` (default; each batch the writer drains is
-    /// fsynced before the next) or `interval` (every `fsync_interval_ms`), trading a window of
-    /// records lost on power failure for throughput.
+    /// When records reach the disk: `every_record` (default; each batch the writer drains,
+    /// records arriving within 2 ms of the first, is fsynced before the next) or `interval`
+    /// (every `fsync_interval_ms`), trading a window of records lost on power failure for
+    /// throughput.
     #[serde(default)]
     pub fsync: AuditFsync,
     /// With `fsync: interval`: milliseconds between fsyncs.
