@@ -16,6 +16,10 @@ use crate::policy::zone::is_text;
 /// The content part of an audit record.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct AuditContent {
+    /// `redacted` or `full`: how the pack kept it, so a reviewer knows whether raw personal
+    /// data may be in it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub mode: String,
     /// The request's texts in reading order, each with its zone and message index: what the
     /// model read (`redacted`) or what the client sent (`full`). `gw replay` rebuilds requests
     /// from them.
@@ -45,6 +49,14 @@ pub struct ContentCapture {
 }
 
 impl ContentCapture {
+    /// `redacted` or `full`.
+    pub fn mode(&self) -> &'static str {
+        match self.mode {
+            IncludeContent::Full => "full",
+            _ => "redacted",
+        }
+    }
+
     /// `None` when the pack keeps no content (no audit-logger, or `include_content: none`).
     pub fn from_pack(pack: &Pack) -> Result<Option<Self>, String> {
         if !pack.policies.chain.contains(&PolicyName::AuditLogger) {

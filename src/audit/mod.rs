@@ -266,10 +266,13 @@ impl RequestLog {
         }
     }
 
-    /// Keeps the prompt text (already in the form the pack's `include_content` asks for).
-    pub fn set_prompt(&mut self, prompt: Vec<ContentText>) {
+    /// Keeps the prompt text (already in the form the pack's `include_content` asks for,
+    /// `mode`: `redacted` or `full`).
+    pub fn set_prompt(&mut self, mode: &str, prompt: Vec<ContentText>) {
         if let Some(r) = self.record.as_mut() {
-            r.content.get_or_insert_with(AuditContent::default).prompt = prompt;
+            let content = r.content.get_or_insert_with(AuditContent::default);
+            content.mode = mode.to_string();
+            content.prompt = prompt;
         }
     }
 

@@ -290,6 +290,9 @@ pub async fn record(State(c): State<Arc<Console>>, Query(at): Query<RecordAt>) -
         .as_ref()
         .and_then(|p| p.pack.policies.policy.audit_logger.as_ref())
         .map(|a| format!("{:?}", a.include_content).to_lowercase());
+    // The record says how its content was kept; older records leave it to the pack.
+    let stored = r["content"]["mode"].as_str().map(str::to_string);
+    let mode = stored.or(mode);
     let raw = mode.as_deref() == Some("full");
     let time = r["time_unix_ms"]
         .as_u64()

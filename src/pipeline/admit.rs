@@ -45,7 +45,10 @@ pub async fn admit(
     log.add_decisions(decisions);
     if let Some(capture) = &rt.content {
         // `full` keeps what the client sent; `redacted` what the chain let through, masked again.
-        log.set_prompt(raw_prompt.unwrap_or_else(|| capture.prompt(&req)));
+        log.set_prompt(
+            capture.mode(),
+            raw_prompt.unwrap_or_else(|| capture.prompt(&req)),
+        );
     }
     verdict.map_err(|e| Failure::new(e, Outcome::Blocked))?;
     Ok(Admitted {

@@ -244,3 +244,30 @@ def test_off_loopback_the_console_needs_a_token(trail):
         assert httpx.get(f"{url}/login?token=wrong").status_code == 401
     finally:
         proc.terminate()
+
+
+def test_content_kept_in_full_is_marked_as_raw(browser):
+    """A pack with `include_content: full`: the record names its mode, and the console marks the
+    content as possibly holding raw personal data, even without the pack at hand."""
+    emu, emu_url = _spawn(["emulate", "--listen", "127.0.0.1:0"])
+    with tempfile.TemporaryDirectory() as tmp:
+        audit = pathlib.Path(tmp) / "audit"
+        pack = pathlib.Path(tmp) / "pack.yaml"
+        pack.write_text(PACK.format(emu=emu_url, audit=audit).replace("include_content: redacted", "include_content: full"))
+        env = {"KEY_A": KEYS["team-a"], "KEY_B": KEYS["team-b"], "EMU_AKID": "AKIDGWEMULATOR000001",
+               "EMU_SECRET": "gw-emulator-secret-access-key", "RUST_LOG": "warn"}
+        gw, url = _spawn(["run", "--listen", "127.0.0.1:0", "--policy-config", str(pack)], env)
+        try:
+            assert chat(url, "team-a", "Write to jane.doe@example.com").status_code == 200
+        finally:
+            gw.terminate()
+            gw.wait(timeout=10)
+            emu.terminate()
+            emu.wait(timeout=10)
+        proc, curl = console([audit])
+        try:
+            browser.get(curl + "/record?d=0&seq=0")
+            assert "raw personal data" in browser.find_element(By.CSS_SELECTOR, "p.raw").text
+            assert "jane.doe@example.com" in browser.find_element(By.CSS_SELECTOR, "pre.content").text
+        finally:
+            proc.terminate()
