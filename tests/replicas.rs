@@ -271,6 +271,8 @@ async fn a_redis_outage_fails_rate_limits_open_and_budgets_closed_as_the_pack_sa
     );
 
     redis.kill();
+    // A spend read stands for up to a second; past that the budget needs the store.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     // Rate-limited traffic keeps flowing, past the limit; the budgeted key is refused.
     for i in 0..(2 * rpm) {
         let (status, body) = chat(&http, &urls[i % 2], LIMITED).await;

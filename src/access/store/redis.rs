@@ -229,6 +229,7 @@ impl CounterStore for RedisStore {
         Arc::new(RedisSpend {
             shared: self.shared.clone(),
             base: self.key(scope, "spend"),
+            seen: Mutex::new(None),
         })
     }
 
@@ -346,9 +347,35 @@ struct RedisSpend {
     shared: Arc<Shared>,
     /// `<prefix>:{<scope>}:spend`; `:d:<day>` and `:m:<month>` follow.
     base: String,
+    /// The last spend read, answered again for up to [`SPENT_FRESH`] (plus what this replica
+    /// added since), so a busy key costs one read a second instead of one per request.
+    seen: Mutex<Option<SeenSpend>>,
+}
+
+/// How long a spend read stands in for a new one. Budgets are soft already (checked before a
+/// call, paid after it); this adds at most a second of other replicas' spend.
+const SPENT_FRESH: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Copy)]
+struct SeenSpend {
+    at: Instant,
+    day: u64,
+    month: u64,
+    spent: (f64, f64),
 }
 
 impl RedisSpend {
+    /// The cached spend for `now_unix`'s periods, while fresh.
+    fn cached(&self, now_unix: u64) -> Option<(f64, f64)> {
+        let seen = *self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.filter(|s| {
+            s.day == period::day(now_unix)
+                && s.month == period::month(now_unix)
+                && s.at.elapsed() < SPENT_FRESH
+        })
+        .map(|s| s.spent)
+    }
+
     fn keys(&self, now_unix: u64) -> (String, String) {
         (
             format!("{}:d:{}", self.base, period::day(now_unix)),
@@ -359,6 +386,9 @@ impl RedisSpend {
 
 impl SpendCounter for RedisSpend {
     fn spent(&self, now_unix: u64) -> Pending<'_, Result<(f64, f64), StoreDown>> {
+        if let Some(spent) = self.cached(now_unix) {
+            return super::now(Ok(spent));
+        }
         Either::Right(Box::pin(async move {
             let (day, month) = self.keys(now_unix);
             let values = self
@@ -372,12 +402,30 @@ impl SpendCounter for RedisSpend {
                 })
                 .await?;
             let at = |i: usize| values.get(i).copied().flatten().unwrap_or(0.0);
-            Ok((at(0), at(1)))
+            let spent = (at(0), at(1));
+            *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(SeenSpend {
+                at: Instant::now(),
+                day: period::day(now_unix),
+                month: period::month(now_unix),
+                spent,
+            });
+            Ok(spent)
         }))
     }
 
     fn add(&self, now_unix: u64, usd: f64) {
         let (day, month) = self.keys(now_unix);
         self.shared.queue(Update::Spend { day, month, usd });
+        // This replica sees its own spend at once, cache or not.
+        if let Some(s) = self
+            .seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+            .filter(|s| s.day == period::day(now_unix) && s.month == period::month(now_unix))
+        {
+            s.spent.0 += usd;
+            s.spent.1 += usd;
+        }
     }
 }
