@@ -306,8 +306,38 @@ providers:
     let text = rendered(&diags).join("\n");
     assert!(text.contains("password_env"), "{text}");
     assert!(!text.contains("hunter2secret"), "{text}");
-    let bad = pack.replace("redis://user:hunter2secret@redis:6379/0", "memcached://x");
+    let bad = pack.replace(
+        "redis://user:hunter2secret@redis:6379/0",
+        "valkey://:hunter2secret@x",
+    );
     let text =
         rendered(&config::load_str(&bad, Path::new("p.yaml")).expect_err("refused")).join("\n");
     assert!(text.contains("neither `memory` nor"), "{text}");
+    assert!(!text.contains("hunter2secret"), "{text}");
+}
+
+/// A `pricing` block that prices neither tokens nor images is refused (it would charge $0).
+#[test]
+fn a_pricing_block_that_prices_nothing_is_refused() {
+    let pack = |pricing: &str| {
+        format!(
+            "pack: {{ name: p, version: 1.0.0 }}
+providers:
+  targets:
+    - {{ id: a, provider: aws-bedrock, model: us.amazon.nova-pro-v1:0, base_url: emulator, pricing: {pricing} }}
+"
+        )
+    };
+    let text = rendered(
+        &config::load_str(&pack("{ input_per_1m: 1 }"), Path::new("p.yaml")).expect_err("refused"),
+    )
+    .join("\n");
+    assert!(text.contains("`output_per_1m`"), "{text}");
+    for ok in [
+        "{ input_per_1m: 1, output_per_1m: 2 }",
+        "{ per_image: 0.04 }",
+    ] {
+        config::load_str(&pack(ok), Path::new("p.yaml"))
+            .unwrap_or_else(|d| panic!("{:?}", rendered(&d)));
+    }
 }

@@ -493,6 +493,20 @@ async fn the_redis_store_keeps_the_memory_store_semantics() {
             .too_large
     );
     assert!(store.rate("key:d", &limit(None, None)).is_none());
+    // A request that uses exactly the credit leaves a balance of zero that later settlements
+    // still add to (a balance written as "-0" would refuse every INCRBY).
+    let r = store
+        .rate("key:e", &limit(None, Some(1000)))
+        .expect("counter");
+    take(r.as_ref(), 900).await.expect("900");
+    r.settle(900, 100); // 800 credited
+    settled().await;
+    take(r.as_ref(), 800).await.expect("exactly the credit");
+    r.settle(300, 0); // 300 credited
+    settled().await;
+    take(r.as_ref(), 350)
+        .await
+        .expect("300 credit + 50 of the ~100 left in the bucket");
 
     let s = store.spend("key:a");
     let t = 1_700_000_000;

@@ -297,12 +297,21 @@ impl<'f> Records<'f> {
     }
 }
 
-/// One CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+/// One CSV field, quoted when it holds a comma, quote or line break (RFC 4180). A value a
+/// spreadsheet would run as a formula (`=`, `+`, `@`, a tab or carriage return, or `-` before
+/// anything but a number) gets a leading `'`: model names and request ids come from clients.
 pub fn csv_field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '@', '\t', '\r'])
+        || (s.len() > 1 && s.starts_with('-') && s[1..].parse::<f64>().is_err());
+    let s = if formula {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s.into_owned()
     }
 }
 

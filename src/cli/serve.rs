@@ -150,6 +150,8 @@ async fn run(
         tracing::warn!(error = %e, "cannot watch the pack for changes; SIGHUP reloads still work");
     }
     let served = serve_until_drained(listener, gateway, drain).await;
+    // What finished is settled: its spend reaches a shared store before the process goes.
+    env.flush_counters().await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -75,8 +75,30 @@ fn check_targets(pack: &Value, report: &mut Report) -> Vec<String> {
         check_credentials(target, &path, report);
         check_base_url(target, &path, report);
         check_regions(target, pack.get("data_policy"), &path, report);
+        check_pricing(target, &path, report);
     }
     ids
+}
+
+/// A `pricing` block prices tokens (both `input_per_1m` and `output_per_1m`) or images
+/// (`per_image`); one that does neither would price every reply at $0 and no budget would move.
+fn check_pricing(target: &Value, path: &Path, report: &mut Report) {
+    let Some(pricing) = target.get("pricing") else {
+        return;
+    };
+    let has = |k: &str| pricing.get(k).is_some();
+    let prices_tokens = has("input_per_1m") && has("output_per_1m");
+    if !(has("per_image") || prices_tokens) {
+        let missing = ["input_per_1m", "output_per_1m"]
+            .into_iter()
+            .filter(|k| !has(k))
+            .collect::<Vec<_>>()
+            .join("` and `");
+        let msg = format!(
+            "`pricing` needs `{missing}` (or `per_image` for an image model); without them every reply costs $0"
+        );
+        report.error(At::Value, &path.key("pricing"), msg, None);
+    }
 }
 
 fn check_weight(target: &Value, path: &Path, report: &mut Report) {
@@ -384,7 +406,12 @@ fn check_limits(pack: &Value, report: &mut Report) {
         .strip_prefix("redis://")
         .or_else(|| store.strip_prefix("rediss://"))
     else {
-        let msg = format!("`{store}` is neither `memory` nor a `redis://` or `rediss://` URL");
+        // Never repeat the value: a URL may hold a password.
+        let shown = match store.split_once("://") {
+            Some((scheme, _)) => format!("a `{scheme}://` URL"),
+            None => "the value".to_string(),
+        };
+        let msg = format!("{shown} is neither `memory` nor a `redis://` or `rediss://` URL");
         report.error(At::Value, &base.key("store"), msg, None);
         return;
     };
@@ -397,7 +424,7 @@ fn check_limits(pack: &Value, report: &mut Report) {
     } else if authority.rsplit('@').next().is_none_or(str::is_empty)
         || rest.contains(char::is_whitespace)
     {
-        let msg = format!("`{store}` names no host (e.g. `redis://redis:6379/0`)");
+        let msg = "the store URL names no host (e.g. `redis://redis:6379/0`)".into();
         report.error(At::Value, &base.key("store"), msg, None);
     }
 }

@@ -147,7 +147,7 @@ pub fn page(
     page: usize,
     per_page: usize,
 ) -> std::io::Result<(Vec<Listed>, bool)> {
-    let skip = page * per_page;
+    let skip = page.saturating_mul(per_page);
     let mut seen = 0usize;
     let mut out = Vec::with_capacity(per_page);
     let mut more = false;

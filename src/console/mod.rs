@@ -104,8 +104,19 @@ async fn css() -> Response {
         .into_response()
 }
 
-/// The access token (when one is set) and the security headers on every response.
+/// The access token (when one is set) and the security headers on every response. Without a
+/// token only a loopback `Host` is served: a web page that rebinds its own name to 127.0.0.1
+/// cannot read the console from a reviewer's browser.
 async fn guard(State(c): Shared, req: Request, next: Next) -> Response {
+    if c.token.is_none() && !loopback_host(&req) {
+        let mut r = (
+            StatusCode::MISDIRECTED_REQUEST,
+            "this console answers only to localhost, 127.0.0.1 or [::1]",
+        )
+            .into_response();
+        secure(&mut r);
+        return r;
+    }
     if let Some(token) = &c.token
         && req.uri().path() != "/login"
         && !presented(&req, token)
@@ -138,6 +149,22 @@ fn secure(r: &mut Response) {
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+}
+
+/// Whether the request's `Host` names the loopback interface (any port).
+fn loopback_host(req: &Request) -> bool {
+    let Some(host) = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    matches!(name, "localhost" | "127.0.0.1" | "::1")
 }
 
 /// The token as a bearer header or the console's cookie, compared in constant time.

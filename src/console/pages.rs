@@ -202,7 +202,9 @@ pub async fn chart(State(c): State<Arc<Console>>, Query(p): Query<Params>) -> Re
     );
     let mut days: Vec<(String, data::Counts)> = Vec::new();
     if let Some(first) = first {
-        for d in first..=last.max(first) {
+        // At most a year of days on one chart.
+        let last = last.max(first).min(first + 365);
+        for d in first..=last {
             let name = time::format_day(d);
             let counts = o.days.get(&name).copied().unwrap_or_default();
             days.push((name, counts));

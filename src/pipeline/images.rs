@@ -11,15 +11,19 @@ use crate::runtime::Runtime;
 
 use super::{Admitted, Call, Failure, Receipt, Seen, gate, refunded_failure, route_for};
 
-/// The chat-shaped request the chain reads for an image call: the prompt, then the negative
-/// prompt, as user turns.
-pub fn image_request(model: String, prompt: String, negative: Option<String>) -> ChatRequest {
-    let turn = |text| Message {
+/// The chat-shaped request the chain reads for an image call: the prompt, the negative prompt
+/// and an edit's mask prompt, as user turns (empty when absent, so each keeps its place).
+pub fn image_request(
+    model: String,
+    prompt: String,
+    negative: Option<String>,
+    mask_prompt: Option<String>,
+) -> ChatRequest {
+    let turn = |text: Option<String>| Message {
         role: Role::User,
-        content: vec![Part::Text(text)],
+        content: text.map(Part::Text).into_iter().collect(),
     };
-    let mut messages = vec![turn(prompt)];
-    messages.extend(negative.map(turn));
+    let messages = vec![turn(Some(prompt)), turn(negative), turn(mask_prompt)];
     ChatRequest {
         model,
         messages,
@@ -28,21 +32,25 @@ pub fn image_request(model: String, prompt: String, negative: Option<String>) ->
     }
 }
 
-/// The prompts as the chain left them.
-fn prompts(req: &ChatRequest) -> (String, Option<String>) {
+/// The prompts as the chain left them: prompt, negative prompt, mask prompt.
+fn prompts(req: &ChatRequest) -> (String, Option<String>, Option<String>) {
     let text = |i: usize| {
-        req.messages.get(i).map(|m| {
-            m.content
-                .iter()
-                .filter_map(|p| match p {
-                    Part::Text(t) => Some(t.as_str()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
+        let parts: Vec<&str> = req
+            .messages
+            .get(i)
+            .map(|m| {
+                m.content
+                    .iter()
+                    .filter_map(|p| match p {
+                        Part::Text(t) => Some(t.as_str()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (!parts.is_empty()).then(|| parts.join("\n"))
     };
-    (text(0).unwrap_or_default(), text(1))
+    (text(0).unwrap_or_default(), text(1), text(2))
 }
 
 /// Step 2 for `/v1/images/generations` and `/edits`.
@@ -55,7 +63,11 @@ pub async fn images(
     let log = &mut call.log;
     let Admitted { req, grant, .. } = adm;
     let route = route_for(rt, &req.model)?;
-    let (prompt, negative) = prompts(&req);
+    let (prompt, negative, mask_prompt) = prompts(&req);
+    let mut job = job;
+    if let Some(edit) = job.edit.as_mut() {
+        edit.mask_prompt = mask_prompt;
+    }
     let (n, quality, task) = (
         job.n,
         job.quality,

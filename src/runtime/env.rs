@@ -36,9 +36,9 @@ pub struct BuildEnv {
     /// `true` when `audit` was given by `with_audit`: it then wins over the pack's audit-logger.
     audit_fixed: bool,
     files: Mutex<HashMap<PathBuf, Arc<FileSink>>>,
-    /// Where rate-limit and spend counters live, with the settings it was made from: a reload
-    /// that keeps them keeps the store (and its connection and counts).
-    counters: Mutex<(StoreSpec, Arc<dyn CounterStore>)>,
+    /// Every store made, with the settings it was made from: a reload that keeps the settings
+    /// keeps the store (its connection and counts), and so does a failed reload undone.
+    counters: Mutex<Vec<(StoreSpec, Arc<dyn CounterStore>)>>,
     /// The Prometheus metrics; they outlive reloads.
     pub metrics: Arc<Metrics>,
 }
@@ -51,7 +51,7 @@ impl Default for BuildEnv {
             audit: Arc::new(LogOnlySink),
             audit_fixed: false,
             files: Mutex::new(HashMap::new()),
-            counters: Mutex::new((StoreSpec::Memory, Arc::new(MemoryStore))),
+            counters: Mutex::new(vec![(StoreSpec::Memory, Arc::new(MemoryStore))]),
             metrics: Arc::new(Metrics::new()),
         }
     }
@@ -66,7 +66,7 @@ impl BuildEnv {
             audit,
             audit_fixed: true,
             files: Mutex::new(HashMap::new()),
-            counters: Mutex::new((StoreSpec::Memory, Arc::new(MemoryStore))),
+            counters: Mutex::new(vec![(StoreSpec::Memory, Arc::new(MemoryStore))]),
             metrics: Arc::new(Metrics::new()),
         }
     }
@@ -117,9 +117,9 @@ impl BuildEnv {
     /// The store for `spec`: the current one when its settings are unchanged, else a new one
     /// (a Redis store connects lazily, so this never waits for the network).
     pub(super) fn counters(&self, spec: &StoreSpec) -> Result<Arc<dyn CounterStore>, BuildError> {
-        let mut current = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        if current.0 == *spec {
-            return Ok(current.1.clone());
+        let mut made = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, store)) = made.iter().find(|(s, _)| s == spec) {
+            return Ok(store.clone());
         }
         let store: Arc<dyn CounterStore> = match spec {
             StoreSpec::Memory => Arc::new(MemoryStore),
@@ -128,8 +128,21 @@ impl BuildEnv {
                 Arc::new(RedisStore::connect(r, Some(observer)).map_err(BuildError::Store)?)
             }
         };
-        *current = (spec.clone(), store.clone());
+        made.push((spec.clone(), store.clone()));
         Ok(store)
+    }
+
+    /// Sends every store's queued updates (settlements, spend) before the process exits.
+    pub async fn flush_counters(&self) {
+        let stores: Vec<Arc<dyn CounterStore>> = {
+            let made = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+            made.iter().map(|(_, s)| s.clone()).collect()
+        };
+        for store in stores {
+            if let Some(flush) = store.flush() {
+                flush.await;
+            }
+        }
     }
 
     /// This environment reaching gw's built-in emulator at `endpoint` (a test's own emulator).

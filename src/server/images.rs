@@ -45,8 +45,9 @@ pub async fn edits(State(app): State<AppState>, headers: HeaderMap, body: Body) 
 fn split(
     p: ImagePrompt,
 ) -> Result<(crate::ir::ChatRequest, crate::ir::ImageJob), crate::error::ApiError> {
+    let mask_prompt = p.job.edit.as_ref().and_then(|e| e.mask_prompt.clone());
     Ok((
-        pipeline::image_request(p.model, p.prompt, p.negative_prompt),
+        pipeline::image_request(p.model, p.prompt, p.negative_prompt, mask_prompt),
         p.job,
     ))
 }

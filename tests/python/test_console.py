@@ -246,6 +246,19 @@ def test_off_loopback_the_console_needs_a_token(trail):
         proc.terminate()
 
 
+def test_a_loopback_console_answers_only_to_loopback_names(trail):
+    """Without a token, a page that rebinds its own name to 127.0.0.1 cannot read the console."""
+    audit, _ = trail
+    proc, url = console([audit])
+    try:
+        assert httpx.get(f"{url}/").status_code == 200
+        assert httpx.get(url.replace("127.0.0.1", "localhost") + "/").status_code == 200
+        rebound = httpx.get(f"{url}/export.jsonl", headers={"host": "attacker.example"})
+        assert rebound.status_code == 421 and "jane" not in rebound.text
+    finally:
+        proc.terminate()
+
+
 def test_content_kept_in_full_is_marked_as_raw(browser):
     """A pack with `include_content: full`: the record names its mode, and the console marks the
     content as possibly holding raw personal data, even without the pack at hand."""

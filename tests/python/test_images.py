@@ -123,6 +123,11 @@ def test_edit_with_a_mask_and_with_a_mask_prompt(studio):
                              prompt="a dog", extra_body={"mask_prompt": "the cat"})
     _, _, meta = png_info(out.data[0].b64_json)
     assert meta["maskPrompt"] == "the cat"
+    # The mask prompt is policed like the prompt.
+    out = client.images.edit(model="canvas", image=("cat.png", io.BytesIO(source), "image/png"),
+                             prompt="a dog", extra_body={"mask_prompt": "the badge reading jane.doe@example.com"})
+    _, _, meta = png_info(out.data[0].b64_json)
+    assert "jane.doe@example.com" not in meta["maskPrompt"] and "[EMAIL]" in meta["maskPrompt"]
     with pytest.raises(openai.BadRequestError) as e:
         client.images.edit(model="titan", image=("cat.png", io.BytesIO(source), "image/png"),
                            prompt="x", extra_body={"mask_prompt": "the cat"})

@@ -64,8 +64,9 @@ if deny == 0 then
   if tok_limit > 0 then
     tok_tat = tok_new
     redis.call('SET', KEYS[2], string.format('%.0f', tok_new), 'PX', math.ceil((tok_new - now) / 1000) + 1000)
-    if need <= 0 then
-      redis.call('SET', KEYS[3], string.format('%.0f', -need), 'PX', 120000)
+    -- What is left of the credit; an integer Redis can INCRBY (never "-0").
+    if need < 0 then
+      redis.call('SET', KEYS[3], string.format('%d', -need), 'PX', 120000)
     elseif balance ~= 0 then
       redis.call('DEL', KEYS[3])
     end

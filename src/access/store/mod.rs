@@ -40,6 +40,10 @@ pub trait CounterStore: Send + Sync {
     }
     /// `memory` or `redis`, for `/readyz` and logs.
     fn kind(&self) -> &'static str;
+    /// Sends what is queued (settlements, spend) and waits for it, before the process exits.
+    fn flush(&self) -> Option<BoxFuture<'_, ()>> {
+        None
+    }
 }
 
 /// Request and token buckets of one scope.

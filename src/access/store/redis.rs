@@ -50,6 +50,8 @@ enum Update {
         month: String,
         usd: f64,
     },
+    /// Send what is queued now and say when it is written.
+    Flush(tokio::sync::oneshot::Sender<()>),
 }
 
 /// Counters in Redis. Cheap to share: handles hold the connection, not a copy of it.
@@ -158,7 +160,8 @@ async fn write_updates(
 ) {
     let mut batch = Vec::with_capacity(BATCH);
     while queued.recv_many(&mut batch, BATCH).await > 0 {
-        if batch.len() < BATCH {
+        let flushing = batch.iter().any(|u| matches!(u, Update::Flush(_)));
+        if batch.len() < BATCH && !flushing {
             tokio::time::sleep(LINGER).await;
             while batch.len() < BATCH {
                 match queued.try_recv() {
@@ -171,8 +174,10 @@ async fn write_updates(
             return;
         };
         let mut pipe = redis::pipe();
+        let mut done = Vec::new();
         for u in batch.drain(..) {
             match u {
+                Update::Flush(tx) => done.push(tx),
                 Update::Balance { key, diff } => {
                     pipe.cmd("INCRBY").arg(&key).arg(diff).ignore();
                     pipe.cmd("PEXPIRE").arg(&key).arg(BALANCE_TTL_MS).ignore();
@@ -192,6 +197,9 @@ async fn write_updates(
             .await;
         if let Err(e) = sent {
             tracing::warn!(error = %e, "limits store updates lost");
+        }
+        for tx in done {
+            let _ = tx.send(());
         }
     }
 }
@@ -245,6 +253,15 @@ impl CounterStore for RedisStore {
 
     fn kind(&self) -> &'static str {
         "redis"
+    }
+
+    fn flush(&self) -> Option<BoxFuture<'_, ()>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.shared.queue(Update::Flush(tx));
+        let wait = self.shared.timeout * 2 + LINGER;
+        Some(Box::pin(async move {
+            let _ = tokio::time::timeout(wait, rx).await;
+        }))
     }
 }
 
