@@ -399,9 +399,10 @@ pub async fn playground(State(c): State<Arc<Console>>, Query(t): Query<Text>) ->
     };
     let report =
         (!t.text.trim().is_empty()).then(|| crate::policy::explain::explain(pack, &t.text));
+    let spans = pii_spans(pack, &t.text);
     let ctx = context! {
         title => "Policy playground", dirs => c.dirs, playground => true,
-        pack => format!("{} {}", pack.pack.pack.name, pack.pack.pack.version), text => t.text, report,
+        pack => format!("{} {}", pack.pack.pack.name, pack.pack.pack.version), text => t.text, report, spans,
     };
     render(&c, "playground.html", ctx)
 }
@@ -465,4 +466,63 @@ pub async fn replay(State(c): State<Arc<Console>>) -> Response {
         pack => format!("{} {}", pack.pack.pack.name, pack.pack.pack.version), report, error,
     };
     render(&c, "replay.html", ctx)
+}
+
+/// One piece of the playground's text: plain, or a value the PII detector found (`entity`).
+#[derive(Serialize)]
+struct Piece {
+    text: String,
+    entity: Option<String>,
+    rule: Option<String>,
+}
+
+/// The text cut at what the pack's PII detector finds in it, for highlighting; empty when the
+/// pack runs no `pii-detector` or the text is empty.
+fn pii_spans(pack: &crate::config::LoadedPack, text: &str) -> Vec<Piece> {
+    let policies = &pack.pack.policies;
+    if text.is_empty()
+        || !policies
+            .chain
+            .contains(&crate::config::pack::PolicyName::PiiDetector)
+    {
+        return Vec::new();
+    }
+    let cfg = policies.policy.pii_detector.clone().unwrap_or_default();
+    let Ok(policy) =
+        crate::policy::pii::policy::PiiPolicy::from_config(&cfg, &policies.allow, &pack.pack_dir())
+    else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    policy.detector().scan(text, &mut found);
+    found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let piece = |t: &str| Piece {
+        text: t.to_string(),
+        entity: None,
+        rule: None,
+    };
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for f in found {
+        let fits = f.start >= at
+            && f.end <= text.len()
+            && text.is_char_boundary(f.start)
+            && text.is_char_boundary(f.end);
+        if !fits {
+            continue;
+        }
+        if f.start > at {
+            pieces.push(piece(&text[at..f.start]));
+        }
+        pieces.push(Piece {
+            text: text[f.start..f.end].to_string(),
+            entity: Some(crate::policy::pii::redact::label(f.entity).to_string()),
+            rule: Some(f.rule.to_string()),
+        });
+        at = f.end;
+    }
+    if at < text.len() {
+        pieces.push(piece(&text[at..]));
+    }
+    pieces
 }

@@ -189,6 +189,8 @@ def test_the_playground_explains_a_text(trail, browser):
         browser.find_element(By.ID, "text").send_keys("Mail the report to jane.doe@example.com")
         report = after_click(browser, browser.find_element(By.ID, "explain"), (By.ID, "report")).text
         assert "pii-detector:" in report and "redacted (EMAIL)" in report, report
+        marks = browser.find_elements(By.CSS_SELECTOR, "#spans mark.pii")
+        assert [m.text for m in marks] == ["jane.doe@example.comEMAIL"], [m.text for m in marks]
         shot(browser, "playground")
     finally:
         proc.terminate()
