@@ -89,63 +89,23 @@ fn main() {
         ),
     ];
 
+    let pids: Vec<String> = gws.iter().map(|(_, (p, _))| p.0.id().to_string()).collect();
+    let names: Vec<&str> = gws.iter().map(|(n, _)| *n).collect();
+    let urls: Vec<String> = gws
+        .iter()
+        .map(|(_, (_, url))| format!("{url}/v1/chat/completions"))
+        .collect();
+    let direct_url = format!("{emu}/model/{}/converse", MODEL_ID.replace(':', "%3A"));
+
     current_thread().block_on(async {
         let http = http_client();
         let text = prompt();
-        let direct_body = bytes::Bytes::from(
-            json!({"messages": [{"role": "user", "content": [{"text": text}]}], "inferenceConfig": {"maxTokens": 256}})
-                .to_string(),
-        );
-        let direct_url = format!("{emu}/model/{}/converse", MODEL_ID.replace(':', "%3A"));
-        let body = bytes::Bytes::from(
-            json!({"model": "m", "max_tokens": 256, "messages": [{"role": "user", "content": text}]}).to_string(),
-        );
-        let urls: Vec<String> = gws
-            .iter()
-            .map(|(_, (_, url))| format!("{url}/v1/chat/completions"))
-            .collect();
-        for _ in 0..300 {
-            post_timed(&http, &direct_url, &direct_body, None).await;
-            for u in &urls {
-                post_timed(&http, u, &body, None).await;
-            }
-        }
-        let mut direct = Vec::new();
-        let mut through: Vec<Vec<Duration>> = vec![Vec::new(); urls.len()];
-        let mut cpu = vec![0u64; urls.len()];
-        for _ in 0..rounds {
-            for _ in 0..per_round {
-                direct.push(post_timed(&http, &direct_url, &direct_body, None).await);
-            }
-            for (i, u) in urls.iter().enumerate() {
-                let pid = gws[i].1.0.0.id().to_string();
-                let before = cpu_ns(&pid);
-                for _ in 0..per_round {
-                    through[i].push(post_timed(&http, u, &body, None).await);
-                }
-                cpu[i] += cpu_ns(&pid) - before;
-            }
-        }
-        let n = (rounds * per_round) as f64;
-        let (d50, d99) = p50_p99(direct);
-        println!(
-            "\n## policy chain and audit at c=1, 2 KB prompt ({} run)\n",
-            if quick { "quick" } else { "full" }
-        );
-        println!("| gw | adds p50 / p99 (µs) | CPU per request (µs) |");
-        println!("|---|---|---|");
-        let mut added = Vec::new();
-        for (i, samples) in through.into_iter().enumerate() {
-            let (p50, p99) = p50_p99(samples);
-            let cpu_us = cpu[i] as f64 / n / 1000.0;
-            added.push((p50 - d50, cpu_us));
-            println!(
-                "| {} | **{:.0} / {:.0}** | {cpu_us:.1} |",
-                gws[i].0,
-                p50 - d50,
-                p99 - d99
-            );
-        }
+        let small = Workload {
+            title: "2 KB prompt",
+            direct: json!({"messages": [{"role": "user", "content": [{"text": text}]}], "inferenceConfig": {"maxTokens": 256}}),
+            through: json!({"model": "m", "max_tokens": 256, "messages": [{"role": "user", "content": text}]}),
+        };
+        let added = measure(&http, &direct_url, &urls, &pids, &names, &small, rounds, per_round).await;
         let chain_only = added[1].0 - added[0].0;
         let chain_audit = added[2].0 - added[0].0;
         println!(
@@ -154,5 +114,140 @@ fn main() {
             added[1].1 - added[0].1,
             added[2].1 - added[0].1
         );
+        let agent = agent_workload();
+        let (r, n) = if quick { (2, 20) } else { (5, 100) };
+        measure(&http, &direct_url, &urls, &pids, &names, &agent, r, n).await;
     });
+}
+
+/// One request shape: the Converse body sent straight to the emulator and the OpenAI body sent
+/// through gw.
+struct Workload {
+    title: &'static str,
+    direct: serde_json::Value,
+    through: serde_json::Value,
+}
+
+/// Interleaved batches at c=1: direct, then each gw; prints the table and returns each gw's
+/// added p50 (µs) and CPU per request (µs).
+#[allow(clippy::too_many_arguments, reason = "a bench's one measuring loop")]
+async fn measure(
+    http: &reqwest::Client,
+    direct_url: &str,
+    urls: &[String],
+    pids: &[String],
+    names: &[&str],
+    w: &Workload,
+    rounds: usize,
+    per_round: usize,
+) -> Vec<(f64, f64)> {
+    let direct_body = bytes::Bytes::from(w.direct.to_string());
+    let body = bytes::Bytes::from(w.through.to_string());
+    for _ in 0..per_round.min(300) {
+        post_timed(http, direct_url, &direct_body, None).await;
+        for u in urls {
+            post_timed(http, u, &body, None).await;
+        }
+    }
+    let mut direct = Vec::new();
+    let mut through: Vec<Vec<Duration>> = vec![Vec::new(); urls.len()];
+    let mut cpu = vec![0u64; urls.len()];
+    for _ in 0..rounds {
+        for _ in 0..per_round {
+            direct.push(post_timed(http, direct_url, &direct_body, None).await);
+        }
+        for (i, u) in urls.iter().enumerate() {
+            let before = cpu_ns(&pids[i]);
+            for _ in 0..per_round {
+                through[i].push(post_timed(http, u, &body, None).await);
+            }
+            cpu[i] += cpu_ns(&pids[i]) - before;
+        }
+    }
+    let n = (rounds * per_round) as f64;
+    let (d50, d99) = p50_p99(direct);
+    println!(
+        "\n## {} at c=1 ({} KB through gw, {rounds}×{per_round} requests)\n",
+        w.title,
+        body.len() / 1024
+    );
+    println!("| gw | adds p50 / p99 (µs) | CPU per request (µs) |");
+    println!("|---|---|---|");
+    let mut added = Vec::new();
+    for (i, samples) in through.into_iter().enumerate() {
+        let (p50, p99) = p50_p99(samples);
+        let cpu_us = cpu[i] as f64 / n / 1000.0;
+        added.push((p50 - d50, cpu_us));
+        println!(
+            "| {} | **{:.0} / {:.0}** | {cpu_us:.1} |",
+            names[i],
+            p50 - d50,
+            p99 - d99
+        );
+    }
+    added
+}
+
+/// A Claude Code-shaped request: a 30 KB system prompt, 12 tools, and about 100 KB of history in
+/// which the agent read this repository's source files through a tool; the direct call carries
+/// the same texts as plain turns.
+fn agent_workload() -> Workload {
+    let docs = [
+        include_str!("../docs/scaling.md"),
+        include_str!("../docs/pack-format.md"),
+    ]
+    .concat();
+    let system: String = docs.chars().cycle().take(30 * 1024).collect();
+    let files = [
+        include_str!("../src/access/period.rs"),
+        include_str!("../src/access/pricing.rs"),
+        include_str!("../src/access/keys.rs"),
+        include_str!("../src/audit/chain.rs"),
+        include_str!("../src/audit/files.rs"),
+        include_str!("../src/audit/verify.rs"),
+        include_str!("../src/audit/query.rs"),
+        include_str!("../src/routing/breaker.rs"),
+        include_str!("../src/clock.rs"),
+        include_str!("../src/bounded.rs"),
+        include_str!("../src/sse.rs"),
+        include_str!("../src/media.rs"),
+    ];
+    let tools: Vec<serde_json::Value> = (0..12)
+        .map(|i| {
+            json!({"type": "function", "function": {"name": format!("tool_{i}"), "description": "Reads or searches files in the workspace.",
+                "parameters": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}}})
+        })
+        .collect();
+    let mut messages = vec![
+        json!({"role": "system", "content": system}),
+        json!({"role": "user", "content": "Read the access, audit and routing files and tell me how they fit together."}),
+    ];
+    let mut direct = vec![
+        json!({"role": "user", "content": [{"text": "Read the access, audit and routing files and tell me how they fit together."}]}),
+    ];
+    let mut total = 0;
+    for (k, file) in files.iter().enumerate() {
+        if total > 100 * 1024 {
+            break;
+        }
+        total += file.len();
+        let id = format!("call_{k}");
+        messages.push(json!({"role": "assistant", "content": null, "tool_calls": [{"id": id, "type": "function",
+            "function": {"name": "tool_0", "arguments": format!("{{\"path\": \"file_{k}.rs\"}}")}}]}));
+        messages.push(json!({"role": "tool", "tool_call_id": id, "content": file}));
+        direct.push(
+            json!({"role": "assistant", "content": [{"text": format!("Reading file_{k}.rs")}]}),
+        );
+        direct.push(json!({"role": "user", "content": [{"text": file}]}));
+    }
+    messages.push(
+        json!({"role": "user", "content": "Now summarise what you read in five bullet points."}),
+    );
+    direct.push(json!({"role": "assistant", "content": [{"text": "Done reading."}]}));
+    direct.push(json!({"role": "user", "content": [{"text": "Now summarise what you read in five bullet points."}]}));
+    Workload {
+        title: "agent-sized request (30 KB system, 12 tools, ~100 KB history)",
+        direct: json!({"system": [{"text": system}], "messages": direct, "inferenceConfig": {"maxTokens": 256}}),
+        through: json!({"model": "m", "max_tokens": 256, "tools": tools, "messages": messages}),
+    }
 }
