@@ -142,6 +142,27 @@ impl Access {
             })
     }
 
+    /// The caller's key id (`None` without `auth`), for operations that name no model (listing
+    /// batches): a missing or unknown key is a 401, nothing is charged.
+    pub fn identify(&self, headers: &HeaderMap) -> Result<Option<String>, Box<Refusal>> {
+        if self.keys.is_empty() {
+            return Ok(None);
+        }
+        keys::presented(headers)
+            .and_then(|k| keys::find(&self.keys, &keys::digest(k)))
+            .map(|i| Some(self.keys[i].id.clone()))
+            .ok_or_else(|| {
+                Refusal::bare(
+                    ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        ErrorKind::Authentication,
+                        "missing or invalid API key; send it as `Authorization: Bearer <key>` or `x-api-key: <key>`",
+                    )
+                    .with_code("invalid_api_key"),
+                )
+            })
+    }
+
     /// Key `i`'s allow-list, budget and rate limit.
     async fn grant_for(&self, i: usize, model: &str, estimate: u64) -> Result<Grant, Box<Refusal>> {
         let key = &self.keys[i];

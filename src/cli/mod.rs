@@ -59,6 +59,15 @@ pub enum Command {
         /// Accept any credentials instead of verifying SigV4.
         #[arg(long)]
         no_verify: bool,
+        /// Directory behind the emulator's S3 (batch input and output); default: a temporary one.
+        #[arg(long)]
+        s3_dir: Option<PathBuf>,
+        /// A bucket that exists from the start (repeatable; default `gw-batch`).
+        #[arg(long = "bucket")]
+        buckets: Vec<String>,
+        /// Milliseconds between two status changes of a batch job.
+        #[arg(long, default_value_t = 1000)]
+        batch_step_ms: u64,
     },
     /// Print the pack's JSON Schema (or, with --reference, the Markdown reference).
     Schema {
@@ -213,8 +222,23 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Run { .. } => unreachable!("served above"),
-        Command::Emulate { listen, no_verify } => {
-            serve::block_on(serve::emulate(listen, no_verify))
+        Command::Emulate {
+            listen,
+            no_verify,
+            s3_dir,
+            buckets,
+            batch_step_ms,
+        } => {
+            let mut config = crate::emulator::EmulatorConfig {
+                verify_signatures: !no_verify,
+                s3_root: s3_dir,
+                batch_step_ms,
+                ..crate::emulator::EmulatorConfig::default()
+            };
+            if !buckets.is_empty() {
+                config.buckets = buckets;
+            }
+            serve::block_on(serve::emulate(listen, config))
         }
         Command::Test { pack, cases } => pack::test_cases(&pack, &cases),
         Command::Explain { pack, text } => pack::explain(&pack, text),

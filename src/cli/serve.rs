@@ -41,6 +41,7 @@ fn emulator_starter() -> crate::runtime::EmulatorStarter {
                 crate::emulator::start(crate::emulator::EmulatorConfig::default(), addr).await?;
             Ok(crate::provider::bedrock::client::EmulatorEndpoint {
                 url: handle.endpoint_url(),
+                s3_url: Some(handle.s3_url()),
                 access_key_id: crate::emulator::ACCESS_KEY_ID.into(),
                 secret_access_key: crate::emulator::SECRET_ACCESS_KEY.into(),
             })
@@ -161,16 +162,14 @@ async fn run(
     }
 }
 
-pub(super) async fn emulate(listen: SocketAddr, no_verify: bool) -> ExitCode {
-    let config = EmulatorConfig {
-        verify_signatures: !no_verify,
-        ..EmulatorConfig::default()
-    };
+pub(super) async fn emulate(listen: SocketAddr, config: EmulatorConfig) -> ExitCode {
     match emulator::start(config, listen).await {
         Ok(handle) => {
             out(format_args!(
-                "gw: Bedrock emulator on {}",
-                handle.endpoint_url()
+                "gw: Bedrock emulator on {} (S3 on {}, buckets in {})",
+                handle.endpoint_url(),
+                handle.s3_url(),
+                handle.s3_dir().display()
             ));
             shutdown_signal().await;
             handle.shutdown();

@@ -412,6 +412,9 @@ pub fn pattern_meaning(pattern: &str) -> String {
         r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$" => {
             "an iam role arn like `arn:aws:iam::123456789012:role/name`"
         }
+        "^[a-zA-Z0-9](-*[a-zA-Z0-9])*$" => {
+            "letters, digits and inner hyphens, as Bedrock job names take (like `gw-batch`)"
+        }
         _ => return format!("a value matching `{pattern}`"),
     };
     meaning.to_string()

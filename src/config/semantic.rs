@@ -257,6 +257,19 @@ fn check_regions(target: &Value, pack_policy: Option<&Value>, path: &Path, repor
             );
             report.error(At::Value, &path.key("model"), msg, None);
         }
+        // Batch input and output rest in S3: the bucket's region is where the data lives.
+        if let Some(batch) = target.get("batch") {
+            let (s3_region, key) = match string(batch, "s3_region") {
+                Some(r) => (r, path.key("batch").key("s3_region")),
+                None => (region, path.key("batch")),
+            };
+            if !allowed.iter().any(|a| region_glob(a, s3_region)) {
+                let msg = format!(
+                    "batch bucket region `{s3_region}` is not in {whose} `data_policy.allowed_regions` ({shown})"
+                );
+                report.error(At::Value, &key, msg, None);
+            }
+        }
     }
 }
 

@@ -225,6 +225,20 @@ fn data_policy_regions() {
 }
 
 #[test]
+fn batch_bucket_region_is_residency_checked() {
+    let batch = "      aws_region: eu-west-1\n      data_policy: {allowed_regions: [eu-*]}\n      batch: {bucket: b-eu, role_arn: 'arn:aws:iam::123456789012:role/B', s3_region: us-east-1}\n";
+    let got = lines(&with_target(batch));
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("providers.targets[0].batch.s3_region: batch bucket region `us-east-1` is not in the target's `data_policy.allowed_regions` (`eu-*`)"),
+        "{got:?}"
+    );
+    assert!(lines(&with_target(&batch.replace("us-east-1", "eu-central-1"))).is_empty());
+    let bad_role = "      batch: {bucket: bkt, role_arn: my-role}\n";
+    assert!(lines(&with_target(bad_role))[0].contains("role_arn"));
+}
+
+#[test]
 fn duplicate_policies_in_chain() {
     let src = with_target("policies:\n  chain: [audit-logger, safety-filter, audit-logger]\n");
     assert_eq!(

@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(list_requests).delete(clear_requests),
         )
         .route("/_emulator/health", get(health))
+        .route("/_emulator/batch", put(put_batch))
 }
 
 /// `PUT /_emulator/faults/{model_id}` with a JSON array of faults; replaces that model's rules.
@@ -52,4 +53,13 @@ async fn clear_requests(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn health() -> Response {
     Json(serde_json::json!({"status": "ok"})).into_response()
+}
+
+/// `PUT /_emulator/batch` `{"step_ms": 20, "fail_next_jobs": 1}`: the job clock and job faults.
+async fn put_batch(
+    State(shared): State<Arc<Shared>>,
+    Json(settings): Json<super::jobs::BatchSettings>,
+) -> Response {
+    super::jobs::configure(&shared, settings);
+    empty(204)
 }

@@ -310,6 +310,21 @@ fn compute_signature(
     Ok(out.signature().to_owned())
 }
 
+/// Request headers as recorded for tests: lower-case names, the `authorization` value hidden.
+pub(crate) fn recorded_headers(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            let value = if k == "authorization" {
+                "<redacted>".to_owned()
+            } else {
+                String::from_utf8_lossy(v.as_bytes()).into_owned()
+            };
+            (k.as_str().to_owned(), value)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,9 @@ mod converse;
 mod embed;
 mod faults;
 pub mod images;
+mod jobs;
 mod reply;
+mod s3;
 mod schema;
 mod script;
 mod server;
@@ -29,6 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+pub use jobs::FAIL_RECORD_MARKER;
 pub use reply::{GUARDRAIL_MESSAGE, GUARDRAIL_TRIGGER};
 
 /// Starts a line in a user message that scripts the emulated model's tool calls, one per turn:
@@ -44,6 +47,9 @@ pub const SECRET_ACCESS_KEY: &str = "gw-emulator-secret-access-key";
 /// Bedrock API key the emulator accepts as `Authorization: Bearer`, for bearer-auth paths.
 pub const API_KEY: &str = "gw-emulator-bedrock-api-key";
 
+/// The bucket the emulator's S3 has out of the box (the default pack's batch bucket).
+pub const DEFAULT_BUCKET: &str = "gw-batch";
+
 /// Most requests kept by the recorder; older ones are dropped so a long benchmark stays bounded.
 const MAX_RECORDED: usize = 10_000;
 
@@ -58,6 +64,13 @@ pub struct EmulatorConfig {
     pub verify_signatures: bool,
     /// Characters of text per `contentBlockDelta` in ConverseStream (0 is treated as 1).
     pub stream_chunk_chars: usize,
+    /// Directory behind the emulator's S3 (one sub-directory per bucket); `None`: a fresh
+    /// directory under the system's temp dir, removed when the emulator is dropped.
+    pub s3_root: Option<std::path::PathBuf>,
+    /// Buckets that exist from the start.
+    pub buckets: Vec<String>,
+    /// Time between two status changes of a batch job, in milliseconds.
+    pub batch_step_ms: u64,
 }
 
 impl Default for EmulatorConfig {
@@ -67,6 +80,9 @@ impl Default for EmulatorConfig {
             api_keys: vec![API_KEY.to_owned()],
             verify_signatures: true,
             stream_chunk_chars: 16,
+            s3_root: None,
+            buckets: vec![DEFAULT_BUCKET.to_owned()],
+            batch_step_ms: 1000,
         }
     }
 }
@@ -84,6 +100,14 @@ pub enum Operation {
     InvokeModelWithResponseStream,
     /// `POST /model/{id}/count-tokens`
     CountTokens,
+    /// `POST /model-invocation-job` (control plane)
+    CreateModelInvocationJob,
+    /// `GET /model-invocation-job/{id}`
+    GetModelInvocationJob,
+    /// `POST /model-invocation-job/{id}/stop`
+    StopModelInvocationJob,
+    /// `GET /model-invocation-jobs`
+    ListModelInvocationJobs,
 }
 
 /// The authentication a request carried, as parsed (not necessarily valid).
@@ -186,6 +210,11 @@ struct Shared {
     /// Hashes of cache prefixes already written, so the second sighting reads instead.
     cache: Mutex<HashSet<[u8; 32]>>,
     shutdown: watch::Sender<bool>,
+    /// Batch jobs, oldest first.
+    jobs: Mutex<Vec<jobs::Job>>,
+    batch: Mutex<jobs::BatchControl>,
+    s3: s3::S3Root,
+    s3_addr: SocketAddr,
 }
 
 /// Locks a mutex, recovering the data if a panicking holder poisoned it (the data stays usable).
@@ -244,6 +273,16 @@ impl EmulatorHandle {
         format!("http://{}", self.shared.addr)
     }
 
+    /// The emulator's S3 endpoint, e.g. `http://127.0.0.1:PORT` (path-style buckets).
+    pub fn s3_url(&self) -> String {
+        format!("http://{}", self.shared.s3_addr)
+    }
+
+    /// The directory behind the emulator's S3: `<dir>/<bucket>/<key>` is the object.
+    pub fn s3_dir(&self) -> &std::path::Path {
+        &self.shared.s3.dir
+    }
+
     /// Replaces the fault rules of one model id (`"*"` = every model).
     pub fn set_faults(&self, model_id: &str, faults: Vec<Fault>) {
         self.shared.set_faults(model_id, faults);
@@ -275,9 +314,17 @@ pub async fn start(config: EmulatorConfig, listen: SocketAddr) -> std::io::Resul
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (shutdown, _) = watch::channel(false);
+    let s3_root = s3::S3Root::prepare(&config)?;
+    let s3_listener = s3::bind(addr).await?;
+    let s3_addr = s3_listener.local_addr()?;
+    s3::spawn(s3_listener, &s3_root.dir, &config, shutdown.subscribe())?;
     let shared = Arc::new(Shared {
         config,
         addr,
+        jobs: Mutex::new(Vec::new()),
+        batch: Mutex::new(jobs::BatchControl::default()),
+        s3: s3_root,
+        s3_addr,
         faults: Mutex::new(faults::FaultBook::default()),
         requests: Mutex::new(VecDeque::new()),
         cache: Mutex::new(HashSet::new()),

@@ -27,7 +27,10 @@ const MAX_BODY: usize = 25_000_000;
 
 /// The emulator's routes: admin API under `/_emulator`, everything else goes to [`operation`].
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    admin::routes().fallback(operation).with_state(shared)
+    admin::routes()
+        .merge(super::jobs::routes())
+        .fallback(operation)
+        .with_state(shared)
 }
 
 /// Decodes `%XX` escapes (the model id arrives percent-encoded, `:` as `%3A`, `/` as `%2F`).
@@ -66,20 +69,6 @@ fn parse_path(path: &str) -> Option<(String, Operation)> {
     (!id.is_empty()).then(|| (percent_decode(id), op))
 }
 
-fn recorded_headers(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(k, v)| {
-            let value = if k == "authorization" {
-                "<redacted>".to_owned()
-            } else {
-                String::from_utf8_lossy(v.as_bytes()).into_owned()
-            };
-            (k.as_str().to_owned(), value)
-        })
-        .collect()
-}
-
 /// Handles every Bedrock Runtime operation.
 async fn operation(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -101,7 +90,7 @@ async fn operation(State(shared): State<Arc<Shared>>, req: Request) -> Response 
         operation: op,
         model_id: model_id.clone(),
         auth: auth::seen(&parts.headers),
-        headers: recorded_headers(&parts.headers),
+        headers: auth::recorded_headers(&parts.headers),
         body: json.clone().unwrap_or(Value::Null),
     });
     let path_and_query = parts
@@ -165,6 +154,13 @@ async fn operation(State(shared): State<Arc<Shared>>, req: Request) -> Response 
         )),
         Operation::CountTokens => count_tokens(&model_id, &json)
             .map(|n| json_ok(&serde_json::json!({"inputTokens": n}), &request_id)),
+        // Control-plane paths have their own routes (`jobs`); `parse_path` never yields them.
+        Operation::CreateModelInvocationJob
+        | Operation::GetModelInvocationJob
+        | Operation::StopModelInvocationJob
+        | Operation::ListModelInvocationJobs => {
+            Err(ApiError::new(404, "UnknownOperationException", ""))
+        }
     };
     result.unwrap_or_else(|e| e.into_response_with_id(&request_id))
 }

@@ -6,6 +6,7 @@
 //! [`embeddings_response`]. Keeping the mapping pure keeps it unit-testable against the exact
 //! JSON the official SDKs send.
 
+pub mod batch;
 mod embeddings;
 mod images;
 mod messages;

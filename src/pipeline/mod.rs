@@ -10,6 +10,7 @@
 //! and render the IR back; everything between happens here, once.
 
 mod admit;
+pub mod batch;
 mod call;
 mod complete;
 mod embed;

@@ -19,6 +19,7 @@ use crate::config::LoadedPack;
 use crate::error::{ApiError, ErrorKind};
 use crate::policy::PolicyChain;
 use crate::provider::bedrock::BedrockProvider;
+use crate::provider::bedrock::batch::BatchStore;
 use crate::provider::bedrock::client;
 use crate::routing::probe::{self, ProbeTask};
 use crate::routing::{Route, StrategyKind, TargetState, build_strategy};
@@ -50,6 +51,9 @@ pub struct Runtime {
     pub content: Option<Arc<ContentCapture>>,
     /// When this runtime was built (Unix seconds), shown as the models' `created`.
     pub loaded_unix: u64,
+    /// Batch inference plumbing (S3 + Bedrock control plane) of the targets with a `batch`
+    /// section, by target id.
+    pub batch: HashMap<String, Arc<BatchStore>>,
     /// Health-probe loops of targets with `health_probe`; they stop with this runtime.
     _probes: Vec<ProbeTask>,
 }
@@ -157,6 +161,34 @@ impl Runtime {
                 access: target_access,
             });
         }
+        let mut batch = HashMap::new();
+        for spec in pack.providers.targets.iter().filter(|t| t.batch.is_some()) {
+            let unchanged = previous.and_then(|p| {
+                p.loaded
+                    .pack
+                    .providers
+                    .targets
+                    .iter()
+                    .any(|t| t == spec)
+                    .then(|| p.batch.get(&spec.id).cloned())
+                    .flatten()
+            });
+            let store = match unchanged {
+                Some(s) => s,
+                None => {
+                    let emu = if spec.base_url.as_deref() == Some(EMULATOR_BASE_URL) {
+                        Some(env.emulator().await?.clone())
+                    } else {
+                        None
+                    };
+                    match BatchStore::build(spec, emu.as_ref()).await? {
+                        Some(s) => Arc::new(s),
+                        None => continue,
+                    }
+                }
+            };
+            batch.insert(spec.id.clone(), store);
+        }
         let probes = targets
             .iter()
             .zip(&pack.providers.targets)
@@ -191,6 +223,7 @@ impl Runtime {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
+            batch,
             _probes: probes,
         })
     }

@@ -3,6 +3,7 @@
 //! Handlers are thin: each takes one runtime snapshot and calls plain async functions, so the
 //! request path reads top to bottom in `chat.rs`.
 
+mod batch;
 mod body;
 mod chat;
 mod dialect;
@@ -52,7 +53,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/images/edits", post(images::edits))
         .route("/v1/messages", post(messages::handle))
         .route("/v1/messages/count_tokens", post(messages::count_tokens))
-        .route("/v1/models", get(models::list));
+        .route("/v1/models", get(models::list))
+        .route("/v1/files", post(batch::upload))
+        .route("/v1/files/{id}", get(batch::file))
+        .route("/v1/files/{id}/content", get(batch::content))
+        .route("/v1/batches", post(batch::create).get(batch::list))
+        .route("/v1/batches/{id}", get(batch::retrieve))
+        .route("/v1/batches/{id}/cancel", post(batch::cancel));
     // Without a collector there is no span to open: the layer is not even installed.
     let api = if crate::telemetry::tracing_exported() {
         api.route_layer(axum::middleware::from_fn(trace::request_span))
@@ -90,7 +97,7 @@ async fn unknown_path(
         StatusCode::NOT_FOUND,
         ErrorKind::NotFound,
         format!(
-            "unknown path `{}`; gw serves POST /v1/chat/completions, POST /v1/embeddings, POST /v1/images/generations, POST /v1/images/edits and GET /v1/models",
+            "unknown path `{}`; gw serves POST /v1/chat/completions, POST /v1/embeddings, POST /v1/images/generations, POST /v1/images/edits, GET /v1/models, the Files API (`/v1/files`) and the Batch API (`/v1/batches`)",
             uri.path()
         ),
     )

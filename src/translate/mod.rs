@@ -9,6 +9,7 @@ pub mod caps;
 pub mod document;
 mod messages;
 mod names;
+pub mod native;
 pub mod request;
 pub mod response;
 mod sdk;

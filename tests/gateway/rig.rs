@@ -22,6 +22,7 @@ pub async fn with_emulator(env: BuildEnv) -> (BuildEnv, EmulatorHandle) {
     .expect("emulator starts");
     let endpoint = gw::provider::bedrock::client::EmulatorEndpoint {
         url: emu.endpoint_url(),
+        s3_url: Some(emu.s3_url()),
         access_key_id: gw::emulator::ACCESS_KEY_ID.into(),
         secret_access_key: gw::emulator::SECRET_ACCESS_KEY.into(),
     };

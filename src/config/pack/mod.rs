@@ -10,6 +10,7 @@
 
 mod audit;
 mod auth;
+mod batch;
 mod injection;
 mod limits;
 mod pii;
@@ -29,6 +30,7 @@ pub use crate::ir::Zone;
 pub use crate::terms::{Action, Direction, PiiEntity, RedactionStyle, SafetyMode};
 pub use audit::*;
 pub use auth::*;
+pub use batch::*;
 pub use injection::*;
 pub use limits::*;
 pub use pii::*;

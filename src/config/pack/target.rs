@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::auth::RateLimit;
+use super::batch::BatchConfig;
 use super::routing::RetryConfig;
 use super::target_options::{AssumeRole, DataPolicy, Guardrail, HealthProbe, Pricing};
 use schemars::JsonSchema;
@@ -107,6 +108,9 @@ pub struct Target {
     /// Bedrock Guardrails applied by Bedrock itself.
     #[serde(default)]
     pub guardrail: Option<Guardrail>,
+    /// Batch inference (the OpenAI Files and Batch APIs) on this target: bucket, role, KMS key.
+    #[serde(default)]
+    pub batch: Option<BatchConfig>,
 }
 
 fn default_region() -> String {

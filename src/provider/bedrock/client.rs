@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
 use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_bedrockruntime::Client;
 use aws_sdk_bedrockruntime::config::{
     Builder, Credentials, Region, SharedCredentialsProvider, StalledStreamProtectionConfig, Token,
@@ -23,6 +23,8 @@ use crate::config::pack::Target;
 #[derive(Debug, Clone)]
 pub struct EmulatorEndpoint {
     pub url: String,
+    /// The emulator's S3 endpoint (batch input and output), when it serves one.
+    pub s3_url: Option<String>,
     pub access_key_id: String,
     pub secret_access_key: String,
 }
@@ -45,11 +47,39 @@ pub async fn build(
     target: &Target,
     emulator: Option<&EmulatorEndpoint>,
 ) -> Result<Client, ClientBuildError> {
-    let region = Region::new(target.aws_region.clone());
+    let base = base_config(target, emulator).await?;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_millis(target.connect_timeout_ms))
         .build();
+    let mut conf = Builder::from(&base)
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(timeouts)
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+    if emulator.is_none() {
+        if let Some(url) = &target.base_url {
+            conf = conf.endpoint_url(url);
+        }
+        if let Some(var) = &target.api_key_env {
+            let key = env(target, "api_key_env", var)?;
+            conf = conf
+                .bearer_token(Token::new(key, None))
+                .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID]);
+        }
+    }
+    if let Some(h) = extra_headers(target)? {
+        conf = conf.interceptor(h);
+    }
+    Ok(Client::from_conf(conf.build()))
+}
 
+/// The AWS configuration every client of a target shares (Bedrock Runtime, and for batch the
+/// Bedrock control plane and S3): its region and credentials, and for the emulator its endpoint
+/// and key pair.
+pub async fn base_config(
+    target: &Target,
+    emulator: Option<&EmulatorEndpoint>,
+) -> Result<SdkConfig, ClientBuildError> {
+    let region = Region::new(target.aws_region.clone());
     if let Some(emu) = emulator {
         let creds = Credentials::new(
             &emu.access_key_id,
@@ -58,18 +88,12 @@ pub async fn build(
             None,
             "gw-emulator",
         );
-        let mut conf = Builder::new()
+        return Ok(SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(region)
             .endpoint_url(&emu.url)
-            .credentials_provider(creds)
-            .retry_config(RetryConfig::disabled())
-            .timeout_config(timeouts)
-            .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
-        if let Some(h) = extra_headers(target)? {
-            conf = conf.interceptor(h);
-        }
-        return Ok(Client::from_conf(conf.build()));
+            .credentials_provider(SharedCredentialsProvider::new(creds))
+            .build());
     }
 
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region.clone());
@@ -77,15 +101,6 @@ pub async fn build(
         loader = loader.profile_name(profile);
     }
     let base = loader.load().await;
-    let mut conf = Builder::from(&base)
-        .region(region.clone())
-        .retry_config(RetryConfig::disabled())
-        .timeout_config(timeouts)
-        .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
-
-    if let Some(url) = &target.base_url {
-        conf = conf.endpoint_url(url);
-    }
 
     let mut source: Option<SharedCredentialsProvider> = None;
     if let (Some(akid_var), Some(secret_var)) =
@@ -120,21 +135,10 @@ pub async fn build(
         source = Some(SharedCredentialsProvider::new(provider));
     }
 
-    if let Some(src) = source {
-        conf = conf.credentials_provider(src);
-    }
-
-    if let Some(var) = &target.api_key_env {
-        let key = env(target, "api_key_env", var)?;
-        conf = conf
-            .bearer_token(Token::new(key, None))
-            .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID]);
-    }
-
-    if let Some(h) = extra_headers(target)? {
-        conf = conf.interceptor(h);
-    }
-    Ok(Client::from_conf(conf.build()))
+    Ok(match source {
+        Some(src) => base.into_builder().credentials_provider(src).build(),
+        None => base,
+    })
 }
 
 fn extra_headers(target: &Target) -> Result<Option<ExtraHeaders>, ClientBuildError> {

@@ -3,6 +3,7 @@
 //! Translation is pure (`crate::translate`); this file only drives the SDK: build the call, apply
 //! the target's timeouts, and turn SDK results and errors into gw's neutral types.
 
+pub mod batch;
 pub mod client;
 mod embed;
 pub mod errors;
