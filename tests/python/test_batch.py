@@ -341,3 +341,16 @@ def test_ids_survive_a_restart(rig):
     assert again.status == "completed" and again.output_file_id == b.output_file_id
     assert rig.client.files.retrieve(f.id).filename == "tickets.jsonl"
     assert len(rig.client.files.content(b.output_file_id).text.splitlines()) == 100
+
+
+def test_list_pages_newest_first(rig):
+    everything = [b.id for b in rig.client.batches.list(limit=100)]
+    assert len(everything) >= 3 and len(set(everything)) == len(everything)
+    first = rig.client.batches.list(limit=2)
+    assert [b.id for b in first.data] == everything[:2] and first.has_more
+    after = rig.client.batches.list(limit=2, after=first.data[-1].id)
+    assert [b.id for b in after.data] == everything[2:4]
+    created = [b.created_at for b in rig.client.batches.list(limit=100)]
+    assert created == sorted(created, reverse=True)
+    # The SDK's auto-pagination walks every page.
+    assert [b.id for b in rig.client.batches.list(limit=2)] == everything
