@@ -866,6 +866,20 @@ async fn describe(store: &BatchStore, job: &JobInfo) -> BatchObject {
     object(store, job, &input_file_id, metadata, records, manifest)
 }
 
+/// The store and job a batch id names, checked against the caller's key.
+async fn batch_job(
+    rt: &Runtime,
+    headers: &HeaderMap,
+    id: &str,
+    call: &mut Call,
+) -> Result<(Arc<BatchStore>, JobInfo), Box<Failure>> {
+    let (target, arn) =
+        crate::openai::batch::parse_batch_id(id).ok_or_else(|| rejected(unknown("batch", id)))?;
+    let store = store_named(rt, &target).map_err(rejected)?;
+    let (job, _) = job_and_model(rt, headers, &store, &arn, call).await?;
+    Ok((store, job))
+}
+
 /// `GET /v1/batches/{id}`.
 pub async fn retrieve(
     rt: &Runtime,
@@ -873,10 +887,7 @@ pub async fn retrieve(
     id: &str,
     call: &mut Call,
 ) -> Result<BatchObject, Box<Failure>> {
-    let (target, arn) =
-        crate::openai::batch::parse_batch_id(id).ok_or_else(|| rejected(unknown("batch", id)))?;
-    let store = store_named(rt, &target).map_err(rejected)?;
-    let (job, _) = job_and_model(rt, headers, &store, &arn, call).await?;
+    let (store, job) = batch_job(rt, headers, id, call).await?;
     Ok(describe(&store, &job).await)
 }
 
@@ -887,10 +898,7 @@ pub async fn cancel(
     id: &str,
     call: &mut Call,
 ) -> Result<BatchObject, Box<Failure>> {
-    let (target, arn) =
-        crate::openai::batch::parse_batch_id(id).ok_or_else(|| rejected(unknown("batch", id)))?;
-    let store = store_named(rt, &target).map_err(rejected)?;
-    let (job, _) = job_and_model(rt, headers, &store, &arn, call).await?;
+    let (store, job) = batch_job(rt, headers, id, call).await?;
     if is_terminal(&job.status) {
         return Err(rejected(ApiError::invalid_request(format!(
             "the batch is already {}; only a running batch can be cancelled",
@@ -898,8 +906,8 @@ pub async fn cancel(
         ))));
     }
     let failed = |e: ApiError| Failure::new(e, Outcome::Failed);
-    store.stop(&arn).await.map_err(failed)?;
-    let job = store.job(&arn).await.map_err(failed)?;
+    store.stop(&job.arn).await.map_err(failed)?;
+    let job = store.job(&job.arn).await.map_err(failed)?;
     Ok(describe(&store, &job).await)
 }
 

@@ -18,7 +18,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 GW = os.environ.get("GW_BIN", str(REPO / "target" / "debug" / "gw"))
 
 
-def _spawn(args, env=None):
+def spawn_urls(args, env=None):
+    """Starts `gw ARGS` and returns it with every URL its first line names."""
     proc = subprocess.Popen(
         [GW, *args],
         stdout=subprocess.PIPE,
@@ -27,11 +28,16 @@ def _spawn(args, env=None):
         env={**os.environ, **(env or {})},
     )
     line = proc.stdout.readline()
-    match = re.search(r"http://\S+", line)
-    if not match:
+    urls = re.findall(r"http://[^\s,()]+", line)
+    if not urls:
         proc.kill()
         raise RuntimeError(f"gw did not report its URL: {line!r}")
-    return proc, match.group(0)
+    return proc, urls
+
+
+def _spawn(args, env=None):
+    proc, urls = spawn_urls(args, env)
+    return proc, urls[0]
 
 
 PACK = """

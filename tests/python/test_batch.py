@@ -7,9 +7,7 @@ policy chain on. The tests read the emulator's S3 directory to check what actual
 """
 
 import json
-import os
 import pathlib
-import re
 import subprocess
 import tempfile
 import time
@@ -18,7 +16,7 @@ import httpx
 import openai
 import pytest
 
-from conftest import GW
+from conftest import GW, spawn_urls
 
 PACK = """
 pack: {{ name: batch-tests, version: 1.0.0 }}
@@ -68,20 +66,7 @@ ENV = {
 }
 
 
-def spawn(args, env=None):
-    proc = subprocess.Popen(
-        [GW, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    line = proc.stdout.readline()
-    urls = re.findall(r"http://[0-9.:]+", line)
-    if not urls:
-        proc.kill()
-        raise RuntimeError(f"gw did not report its URL: {line!r}")
-    return proc, urls
+spawn = spawn_urls
 
 
 class Rig:
