@@ -381,6 +381,22 @@ async fn input_info(
     })
 }
 
+/// An input file's object info, checked against the caller's key for the file's model.
+async fn authorized_input(
+    rt: &Runtime,
+    headers: &HeaderMap,
+    store: &BatchStore,
+    key: &str,
+    id: &str,
+    call: &mut Call,
+) -> Result<crate::provider::bedrock::batch::ObjectInfo, Box<Failure>> {
+    let info = input_info(store, key, id).await.map_err(rejected)?;
+    let model = info.metadata.get(META_MODEL).cloned().unwrap_or_default();
+    call.log.set_model(&model, false);
+    authorize(rt, headers, &model, 0, &mut call.log).await?;
+    Ok(info)
+}
+
 /// `GET /v1/files/{id}`.
 pub async fn file(
     rt: &Runtime,
@@ -391,10 +407,7 @@ pub async fn file(
     let (store, f) = resolve_file(rt, id).map_err(rejected)?;
     match f {
         FileRef::Input { key, .. } => {
-            let info = input_info(&store, &key, id).await.map_err(rejected)?;
-            let model = info.metadata.get(META_MODEL).cloned().unwrap_or_default();
-            call.log.set_model(&model, false);
-            authorize(rt, headers, &model, 0, &mut call.log).await?;
+            let info = authorized_input(rt, headers, &store, &key, id, call).await?;
             Ok(FileObject {
                 id: id.to_string(),
                 object: "file",
@@ -442,10 +455,7 @@ pub async fn file_content(
     let (store, f) = resolve_file(rt, id).map_err(rejected)?;
     match f {
         FileRef::Input { key, .. } => {
-            let info = input_info(&store, &key, id).await.map_err(rejected)?;
-            let model = info.metadata.get(META_MODEL).cloned().unwrap_or_default();
-            call.log.set_model(&model, false);
-            authorize(rt, headers, &model, 0, &mut call.log).await?;
+            authorized_input(rt, headers, &store, &key, id, call).await?;
             let data = store
                 .get(&key, false)
                 .await
@@ -703,12 +713,7 @@ pub async fn create(
                 .with_param("input_file_id"),
         ));
     };
-    let info = input_info(&store, &key, &req.input_file_id)
-        .await
-        .map_err(rejected)?;
-    let model = info.metadata.get(META_MODEL).cloned().unwrap_or_default();
-    call.log.set_model(&model, false);
-    authorize(rt, headers, &model, 0, &mut call.log).await?;
+    let info = authorized_input(rt, headers, &store, &key, &req.input_file_id, call).await?;
     let records: u64 = info
         .metadata
         .get(META_RECORDS)
