@@ -389,3 +389,57 @@ fn a_closed_pipe_ends_output_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{stderr}");
 }
+
+/// `--runtime auto` serves on one thread when gw has one core, and with a worker per core
+/// otherwise; either way the default pack answers.
+#[test]
+fn the_runtime_follows_the_cores_gw_may_use() {
+    use std::io::{BufRead, BufReader, Read};
+    let run = |pinned: bool| -> String {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut cmd = if pinned {
+            let mut c = Command::new("taskset");
+            c.args(["-c", "0", GW]);
+            c
+        } else {
+            Command::new(GW)
+        };
+        let mut child = cmd
+            .args(["run", "--listen", "127.0.0.1:0"])
+            .current_dir(dir.path())
+            .env("RUST_LOG", "info")
+            .env_remove("GW_RUNTIME")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("gw starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("first line");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("url")
+            .to_string();
+        let (status, body) = chat(&url, "claude");
+        assert_eq!(status, 200, "{body}");
+        let _ = child.kill();
+        let mut logs = String::new();
+        let _ = child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut logs);
+        let _ = child.wait();
+        logs.lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["message"] == "async runtime")
+            .map(|v| v["runtime"].as_str().unwrap_or_default().to_string())
+            .expect("the runtime is logged")
+    };
+    assert_eq!(run(true), "current-thread");
+    if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        assert_eq!(run(false), "multi-thread");
+    }
+}

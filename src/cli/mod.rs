@@ -46,6 +46,10 @@ pub enum Command {
         /// `terminationGracePeriodSeconds`.
         #[arg(long, env = "GW_DRAIN_SECONDS", default_value_t = 25)]
         drain_seconds: u64,
+        /// The async runtime: `auto` runs on the calling thread when gw has one core (a pinned
+        /// process, a container limited to one CPU), and one worker per core otherwise.
+        #[arg(long, env = "GW_RUNTIME", value_enum, default_value_t = serve::RuntimeKind::Auto)]
+        runtime: serve::RuntimeKind,
     },
     /// Check packs without serving them; exit 1 if any has an error.
     Validate {
@@ -201,10 +205,11 @@ pub fn main() -> ExitCode {
         policy_config,
         listen,
         drain_seconds,
+        runtime,
     } = cli.command
     {
         let drain = std::time::Duration::from_secs(drain_seconds);
-        return serve::serve(policy_config, listen, drain);
+        return serve::serve(policy_config, listen, drain, runtime);
     }
     let _logs = crate::telemetry::init(None);
     match cli.command {
