@@ -330,6 +330,15 @@ impl Grant {
 }
 
 impl Grant {
+    /// Charges `usd` to the key's budget outright (batch results, priced when collected).
+    pub fn charge(&self, usd: f64) {
+        if let Some(spend) = &self.spend
+            && usd > 0.0
+        {
+            spend.add(crate::clock::unix_now(), usd);
+        }
+    }
+
     /// Settles an image call: the token estimate is refunded (images are not priced by token)
     /// and the key's budget pays `n` images of `size` at `quality` from the target's per-image
     /// price. Returns the cost (`None` without a known price).

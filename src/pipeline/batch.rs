@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
+use crate::access::Grant;
 use crate::audit::RequestLog;
 use crate::error::{ApiError, ErrorKind};
 use crate::ir::ChatRequest;
@@ -425,8 +426,8 @@ pub async fn file(
         FileRef::Output {
             job_arn, errors, ..
         } => {
-            let (job, model) = job_and_model(rt, headers, &store, &job_arn, call).await?;
-            let lines = results(rt, &store, &job, &model, errors, None).await?;
+            let (job, model, _) = job_and_model(rt, headers, &store, &job_arn, call).await?;
+            let (lines, _) = results(rt, &store, &job, &model, errors, None).await?;
             Ok(FileObject {
                 id: id.to_string(),
                 object: "file",
@@ -465,8 +466,13 @@ pub async fn file_content(
         FileRef::Output {
             job_arn, errors, ..
         } => {
-            let (job, model) = job_and_model(rt, headers, &store, &job_arn, call).await?;
-            results(rt, &store, &job, &model, errors, Some(call.request_id())).await
+            let (job, model, grant) = job_and_model(rt, headers, &store, &job_arn, call).await?;
+            let (lines, cost) =
+                results(rt, &store, &job, &model, errors, Some(call.request_id())).await?;
+            if !errors {
+                charge_once(&store, &job, &grant, cost).await;
+            }
+            Ok(lines)
         }
     }
 }
@@ -478,7 +484,7 @@ async fn job_and_model(
     store: &BatchStore,
     arn: &str,
     call: &mut Call,
-) -> Result<(JobInfo, String), Box<Failure>> {
+) -> Result<(JobInfo, String, Grant), Box<Failure>> {
     let job = store.job(arn).await.map_err(|e| {
         if e.kind == ErrorKind::NotFound {
             rejected(unknown("batch", arn))
@@ -496,8 +502,8 @@ async fn job_and_model(
         None => String::new(),
     };
     call.log.set_model(&model, false);
-    authorize(rt, headers, &model, 0, &mut call.log).await?;
-    Ok((job, model))
+    let grant = authorize(rt, headers, &model, 0, &mut call.log).await?;
+    Ok((job, model, grant))
 }
 
 /// The input file's key, when the job reads from the store's input bucket.
@@ -534,7 +540,7 @@ async fn results(
     model: &str,
     errors: bool,
     audit_as: Option<&str>,
-) -> Result<Vec<u8>, Box<Failure>> {
+) -> Result<(Vec<u8>, f64), Box<Failure>> {
     if !is_terminal(&job.status) {
         return Err(rejected(
             ApiError::invalid_request(format!(
@@ -546,12 +552,12 @@ async fn results(
     }
     let failed = |e: ApiError| Failure::new(e, Outcome::Failed);
     let Some((out_key, _)) = output_keys(job) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0.0));
     };
     let raw = match store.get(&out_key, true).await {
         Ok(b) => b,
         // A job that failed or was stopped early may have written nothing.
-        Err(e) if e.kind == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok((Vec::new(), 0.0)),
         Err(e) => return Err(failed(e)),
     };
     let ids: Vec<String> = match input_key(store, job) {
@@ -568,6 +574,7 @@ async fn results(
     let created = job.ended.unwrap_or(job.submitted);
     let text = String::from_utf8_lossy(&raw);
     let mut out = Vec::with_capacity(raw.len());
+    let mut total = 0.0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let Ok(v) = serde_json::from_str::<Value>(line) else {
             continue;
@@ -595,6 +602,7 @@ async fn results(
                         let mut chain = rt.chain.start();
                         let verdict = chain.on_response(&mut resp);
                         let cost = price.map(|p| p.cost(&resp.usage) * store.cfg.price_factor);
+                        total += cost.unwrap_or(0.0);
                         if let Some(c) = log.as_mut() {
                             c.log.add_decisions(chain.take_decisions());
                             c.log.set_usage(resp.usage);
@@ -670,7 +678,21 @@ async fn results(
             }
         }
     }
-    Ok(out)
+    Ok((out, total))
+}
+
+/// Charges the collecting key's budget for the job's results, once across every replica and
+/// download: a marker object beside the job's metadata says they were charged.
+async fn charge_once(store: &BatchStore, job: &JobInfo, grant: &Grant, cost: f64) {
+    let marker = format!("{}batches/{}.charged", store.cfg.prefix, job.name);
+    if store.head(&marker).await.is_ok() {
+        return;
+    }
+    let body = format!("{cost}").into_bytes();
+    match store.put(&marker, body, "text/plain", HashMap::new()).await {
+        Ok(()) => grant.charge(cost),
+        Err(e) => tracing::warn!(job = %job.arn, error = %e, "batch results not charged"),
+    }
 }
 
 fn error_line(id: &str, custom_id: &str, status: u16, code: &str, message: &str) -> Value {
@@ -881,7 +903,7 @@ async fn batch_job(
     let (target, arn) =
         crate::openai::batch::parse_batch_id(id).ok_or_else(|| rejected(unknown("batch", id)))?;
     let store = store_named(rt, &target).map_err(rejected)?;
-    let (job, _) = job_and_model(rt, headers, &store, &arn, call).await?;
+    let (job, _, _) = job_and_model(rt, headers, &store, &arn, call).await?;
     Ok((store, job))
 }
 

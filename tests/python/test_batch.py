@@ -51,6 +51,10 @@ providers:
         bedrock_url: "{emu}"
         role_arn: arn:aws:iam::123456789012:role/BedrockBatch
         job_name_prefix: gw-test-nova
+auth:
+  keys:
+    - {{ id: team, key_env: KEY_TEAM }}
+    - {{ id: small, key_env: KEY_SMALL, budget: {{ usd_per_day: 0.005 }} }}
 policies:
   chain: [prompt-injection, pii-detector, audit-logger]
   policy:
@@ -63,6 +67,8 @@ ENV = {
     "EMU_AKID": "AKIDGWEMULATOR000001",
     "EMU_SECRET": "gw-emulator-secret-access-key",
     "RUST_LOG": "warn",
+    "KEY_TEAM": "sk-batch-team",
+    "KEY_SMALL": "sk-batch-small",
 }
 
 
@@ -85,7 +91,10 @@ class Rig:
     def start_gw(self):
         self.gw, urls = spawn(["run", "--listen", "127.0.0.1:0", "--policy-config", str(self.pack)], ENV)
         self.url = urls[0]
-        self.client = openai.OpenAI(base_url=f"{self.url}/v1", api_key="unused", max_retries=0)
+        self.client = self.as_key("sk-batch-team")
+
+    def as_key(self, key):
+        return openai.OpenAI(base_url=f"{self.url}/v1", api_key=key, max_retries=0)
 
     def restart_gw(self):
         self.gw.terminate()
@@ -339,3 +348,28 @@ def test_list_pages_newest_first(rig):
     assert created == sorted(created, reverse=True)
     # The SDK's auto-pagination walks every page.
     assert [b.id for b in rig.client.batches.list(limit=2)] == everything
+
+
+def test_keys_are_checked_and_the_collecting_key_pays_once(rig):
+    with pytest.raises(openai.AuthenticationError):
+        upload(rig.as_key("sk-wrong"), tickets(1))
+    with pytest.raises(openai.AuthenticationError):
+        rig.as_key("sk-wrong").batches.list()
+    markers = lambda: set((rig.s3_dir / "gw-batch").rglob("*.charged"))
+    before = markers()
+    small = rig.as_key("sk-batch-small")
+    f = upload(small, tickets(100))
+    b = wait(small, small.batches.create(
+        input_file_id=f.id, endpoint="/v1/chat/completions", completion_window="24h").id)
+    chat = lambda: small.chat.completions.create(model="claude", messages=[{"role": "user", "content": "hi"}])
+    assert chat().choices[0].message.content == "hi"
+    # 100 results at half price come to more than the key's $0.005 a day: collecting them pays.
+    assert len(small.files.content(b.output_file_id).text.splitlines()) == 100
+    charged = list(markers() - before)
+    assert len(charged) == 1 and float(charged[0].read_text()) > 0.005
+    with pytest.raises(openai.RateLimitError) as e:
+        chat()
+    assert e.value.body["code"] == "budget_exceeded"
+    # Another key collecting the same results is not charged again.
+    assert len(rig.client.files.content(b.output_file_id).text.splitlines()) == 100
+    assert list(markers() - before) == charged
