@@ -10,13 +10,13 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use crate::access::Grant;
-use crate::audit::RequestLog;
 use crate::error::{ApiError, ErrorKind};
 use crate::ir::ChatRequest;
 use crate::openai::batch::{
     BatchObject, CreateBatch, FileObject, FileRef, LineError, RequestCounts, batch_id, batch_status,
 };
 use crate::openai::{self, ChatCompletionRequest};
+use crate::policy::Decision;
 use crate::provider::bedrock::batch::{BatchStore, JobInfo, is_terminal};
 use crate::runtime::Runtime;
 
@@ -80,7 +80,12 @@ fn unknown(what: &str, id: &str) -> ApiError {
 
 /// Checks every line of an upload and runs the request chain on each record. All refusals
 /// come back at once, as one 400 listing line numbers and reasons.
-pub fn prepare(rt: &Runtime, data: &[u8], log: &mut RequestLog) -> Result<Prepared, Box<Failure>> {
+/// CPU-bound (the chain on every record): callers run it off the async threads.
+pub fn prepare(
+    rt: &Runtime,
+    data: &[u8],
+    decisions: &mut Vec<Decision>,
+) -> Result<Prepared, Box<Failure>> {
     let text = std::str::from_utf8(data)
         .map_err(|_| rejected(ApiError::invalid_request("the file is not UTF-8 text")))?;
     let mut errors: Vec<LineError> = Vec::new();
@@ -193,7 +198,7 @@ pub fn prepare(rt: &Runtime, data: &[u8], log: &mut RequestLog) -> Result<Prepar
         };
         let mut chain = rt.chain.start();
         let verdict = chain.on_request(&mut req);
-        log.add_decisions(chain.take_decisions());
+        decisions.extend(chain.take_decisions());
         if let Err(e) = verdict {
             err(cid, "blocked_by_policy", e.message.clone());
             continue;
@@ -279,23 +284,35 @@ fn refused_lines(errors: &[LineError]) -> Box<Failure> {
 
 /// `POST /v1/files`: checks, polices and uploads the file; its file object.
 pub async fn upload(
-    rt: &Runtime,
+    rt: &Arc<Runtime>,
     headers: &HeaderMap,
     filename: &str,
-    data: &[u8],
+    data: bytes::Bytes,
     call: &mut Call,
 ) -> Result<FileObject, Box<Failure>> {
     check_enabled(rt).map_err(rejected)?;
+    // A caller without a valid key is turned away before the file is read.
+    rt.access
+        .identify(headers)
+        .map_err(|r| Failure::new(r.error, Outcome::Rejected))?;
     let log = &mut call.log;
-    let prepared = prepare(rt, data, log)?;
+    let size = data.len() as u64;
+    let rt2 = Arc::clone(rt);
+    let (prepared, decisions) = tokio::task::spawn_blocking(move || {
+        let mut decisions = Vec::new();
+        (prepare(&rt2, &data, &mut decisions), decisions)
+    })
+    .await
+    .map_err(|e| Failure::new(ApiError::internal(e.to_string()), Outcome::Failed))?;
+    log.add_decisions(decisions);
+    let prepared = prepared?;
     log.set_model(&prepared.model, false);
     authorize(rt, headers, &prepared.model, 0, log).await?;
     let store = &prepared.store;
-    if data.len() as u64 > store.cfg.max_file_bytes {
+    if size > store.cfg.max_file_bytes {
         return Err(rejected(ApiError::invalid_request(format!(
             "the file is {} bytes; the most a batch file may have is {}",
-            data.len(),
-            store.cfg.max_file_bytes
+            size, store.cfg.max_file_bytes
         ))));
     }
     let key = format!(
@@ -400,7 +417,7 @@ async fn authorized_input(
 
 /// `GET /v1/files/{id}`.
 pub async fn file(
-    rt: &Runtime,
+    rt: &Arc<Runtime>,
     headers: &HeaderMap,
     id: &str,
     call: &mut Call,
@@ -427,7 +444,7 @@ pub async fn file(
             job_arn, errors, ..
         } => {
             let (job, model, _) = job_and_model(rt, headers, &store, &job_arn, call).await?;
-            let (lines, _) = results(rt, &store, &job, &model, errors, None).await?;
+            let (lines, _) = results(rt, &store, &job, &model, errors, false).await?;
             Ok(FileObject {
                 id: id.to_string(),
                 object: "file",
@@ -448,7 +465,7 @@ pub async fn file(
 /// `GET /v1/files/{id}/content`: an input file as stored (Bedrock's format, after the chain),
 /// or a job's results as OpenAI batch output lines, each audited as it is served.
 pub async fn file_content(
-    rt: &Runtime,
+    rt: &Arc<Runtime>,
     headers: &HeaderMap,
     id: &str,
     call: &mut Call,
@@ -467,8 +484,7 @@ pub async fn file_content(
             job_arn, errors, ..
         } => {
             let (job, model, grant) = job_and_model(rt, headers, &store, &job_arn, call).await?;
-            let (lines, cost) =
-                results(rt, &store, &job, &model, errors, Some(call.request_id())).await?;
+            let (lines, cost) = results(rt, &store, &job, &model, errors, true).await?;
             if !errors {
                 charge_once(&store, &job, &grant, cost).await;
             }
@@ -534,12 +550,12 @@ fn output_keys(job: &JobInfo) -> Option<(String, String)> {
 /// `errors` the failed ones. With `audit_as` (a request id), every line served gets its own
 /// audit record: model, tokens, batch-priced cost, the response chain's decisions.
 async fn results(
-    rt: &Runtime,
-    store: &BatchStore,
+    rt: &Arc<Runtime>,
+    store: &Arc<BatchStore>,
     job: &JobInfo,
     model: &str,
     errors: bool,
-    audit_as: Option<&str>,
+    audit: bool,
 ) -> Result<(Vec<u8>, f64), Box<Failure>> {
     if !is_terminal(&job.status) {
         return Err(rejected(
@@ -569,10 +585,40 @@ async fn results(
             .unwrap_or_default(),
         None => Vec::new(),
     };
+    // The response chain on every line is CPU-bound: off the async threads.
+    let (rt, store, job, model) = (
+        Arc::clone(rt),
+        Arc::clone(store),
+        job.clone(),
+        model.to_string(),
+    );
+    tokio::task::spawn_blocking(move || {
+        render(&rt, &store, &job, &model, errors, audit, &raw, &ids)
+    })
+    .await
+    .map_err(|e| failed(ApiError::internal(e.to_string())))?
+}
+
+/// The output lines as OpenAI batch output lines (see [`results`]), and what they cost.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, every argument a different thing"
+)]
+fn render(
+    rt: &Runtime,
+    store: &BatchStore,
+    job: &JobInfo,
+    model: &str,
+    errors: bool,
+    audit: bool,
+    raw: &[u8],
+    ids: &[String],
+) -> Result<(Vec<u8>, f64), Box<Failure>> {
+    let failed = |e: ApiError| Failure::new(e, Outcome::Failed);
     let target = rt.targets.iter().find(|t| t.spec.id == store.target_id);
     let price = target.and_then(|t| t.access.price);
     let created = job.ended.unwrap_or(job.submitted);
-    let text = String::from_utf8_lossy(&raw);
+    let text = String::from_utf8_lossy(raw);
     let mut out = Vec::with_capacity(raw.len());
     let mut total = 0.0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -590,7 +636,7 @@ async fn results(
             .cloned()
             .unwrap_or_else(|| record_id.to_string());
         let line_id = format!("batch_req_{}", uuid::Uuid::new_v4().simple());
-        let mut log = audit_as.map(|_| {
+        let mut log = audit.then(|| {
             let mut c = Call::open(rt, "batches.result");
             c.set_model(model, false);
             c

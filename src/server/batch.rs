@@ -52,7 +52,7 @@ pub async fn upload(State(app): State<AppState>, headers: HeaderMap, body: Body)
         Ok(f) => f,
         Err(e) => return rejected(call, e),
     };
-    match batch::upload(&rt, &headers, &form.filename, &form.data, &mut call).await {
+    match batch::upload(&rt, &headers, &form.filename, form.data, &mut call).await {
         Ok(file) => ok(call, &file),
         Err(f) => fail(&OpenAi, call, *f),
     }
