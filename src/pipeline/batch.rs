@@ -30,6 +30,16 @@ const MAX_LISTED_ERRORS: usize = 20;
 const META_FILENAME: &str = "gw-filename";
 const META_MODEL: &str = "gw-model";
 const META_RECORDS: &str = "gw-records";
+const META_OWNER: &str = "gw-owner";
+
+/// Whose files and jobs these are: a short digest of the caller's key id (the same for every
+/// caller without `auth`). It rests in the input's metadata and in the job's name, so one key
+/// never sees another key's files or batches, on any replica, without a database.
+fn owner_tag(key_id: Option<&str>) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(key_id.unwrap_or("").as_bytes());
+    hex::encode(&digest[..4])
+}
 
 /// A file ready for S3: Bedrock's JSONL, one `{recordId, modelInput}` per record.
 pub struct Prepared {
@@ -307,7 +317,7 @@ pub async fn upload(
     log.add_decisions(decisions);
     let prepared = prepared?;
     log.set_model(&prepared.model, false);
-    authorize(rt, headers, &prepared.model, 0, log).await?;
+    let grant = authorize(rt, headers, &prepared.model, 0, log).await?;
     let store = &prepared.store;
     if size > store.cfg.max_file_bytes {
         return Err(rejected(ApiError::invalid_request(format!(
@@ -324,6 +334,7 @@ pub async fn upload(
     let meta = HashMap::from([
         (META_FILENAME.to_string(), sanitize(filename)),
         (META_MODEL.to_string(), prepared.model.clone()),
+        (META_OWNER.to_string(), owner_tag(grant.key_id.as_deref())),
         (
             META_RECORDS.to_string(),
             prepared.custom_ids.len().to_string(),
@@ -381,7 +392,21 @@ fn resolve_file(rt: &Runtime, id: &str) -> Result<(Arc<BatchStore>, FileRef), Ap
     let target = match &f {
         FileRef::Input { target, .. } | FileRef::Output { target, .. } => target,
     };
-    Ok((store_named(rt, target)?, f))
+    let store = store_named(rt, target)?;
+    // Only input files gw itself wrote: never another object of the bucket.
+    if let FileRef::Input { key, .. } = &f
+        && !is_input_key(&store, key)
+    {
+        return Err(unknown("file", id));
+    }
+    Ok((store, f))
+}
+
+/// `<prefix><32 hex>.jsonl`: the shape of every input key gw writes.
+fn is_input_key(store: &BatchStore, key: &str) -> bool {
+    key.strip_prefix(store.cfg.prefix.as_str())
+        .and_then(|k| k.strip_suffix(".jsonl"))
+        .is_some_and(|k| k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// An input file's model, record count and object info; 404 when it is gone.
@@ -411,7 +436,10 @@ async fn authorized_input(
     let info = input_info(store, key, id).await.map_err(rejected)?;
     let model = info.metadata.get(META_MODEL).cloned().unwrap_or_default();
     call.log.set_model(&model, false);
-    authorize(rt, headers, &model, 0, &mut call.log).await?;
+    let grant = authorize(rt, headers, &model, 0, &mut call.log).await?;
+    if info.metadata.get(META_OWNER) != Some(&owner_tag(grant.key_id.as_deref())) {
+        return Err(rejected(unknown("file", id)));
+    }
     Ok(info)
 }
 
@@ -501,9 +529,17 @@ async fn job_and_model(
     arn: &str,
     call: &mut Call,
 ) -> Result<(JobInfo, String, Grant), Box<Failure>> {
+    // The ARN names the account: never echoed to the client.
+    let gone = || {
+        rejected(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorKind::NotFound,
+            "no such batch",
+        ))
+    };
     let job = store.job(arn).await.map_err(|e| {
         if e.kind == ErrorKind::NotFound {
-            rejected(unknown("batch", arn))
+            gone()
         } else {
             Failure::new(e, Outcome::Failed)
         }
@@ -519,6 +555,14 @@ async fn job_and_model(
     };
     call.log.set_model(&model, false);
     let grant = authorize(rt, headers, &model, 0, &mut call.log).await?;
+    let mine = format!(
+        "{}-{}-",
+        store.cfg.job_name_prefix,
+        owner_tag(grant.key_id.as_deref())
+    );
+    if !job.name.starts_with(&mine) {
+        return Err(gone());
+    }
     Ok((job, model, grant))
 }
 
@@ -797,8 +841,9 @@ pub async fn create(
             .with_code("too_few_records"),
         ));
     }
+    let owner = info.metadata.get(META_OWNER).cloned().unwrap_or_default();
     let name = format!(
-        "{}-{}",
+        "{}-{owner}-{}",
         store.cfg.job_name_prefix,
         &uuid::Uuid::new_v4().simple().to_string()[..16]
     );
@@ -996,6 +1041,7 @@ pub async fn list(
         .access
         .identify(headers)
         .map_err(|r| Failure::new(r.error, Outcome::Rejected))?;
+    let owner = owner_tag(key.as_deref());
     if let (Some(id), Some(r)) = (key, call.log.record()) {
         r.key_id = Some(id);
     }
@@ -1008,7 +1054,8 @@ pub async fn list(
             .list(1000)
             .await
             .map_err(|e| Failure::new(e, Outcome::Failed))?;
-        for j in found {
+        let mine = format!("{}-{owner}-", store.cfg.job_name_prefix);
+        for j in found.into_iter().filter(|j| j.name.starts_with(&mine)) {
             if !jobs.iter().any(|(_, k)| k.arn == j.arn) {
                 jobs.push((store.clone(), j));
             }

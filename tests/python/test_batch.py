@@ -55,6 +55,7 @@ auth:
   keys:
     - {{ id: team, key_env: KEY_TEAM }}
     - {{ id: small, key_env: KEY_SMALL, budget: {{ usd_per_day: 0.005 }} }}
+    - {{ id: other, key_env: KEY_OTHER }}
 policies:
   chain: [prompt-injection, pii-detector, audit-logger]
   policy:
@@ -69,6 +70,7 @@ ENV = {
     "RUST_LOG": "warn",
     "KEY_TEAM": "sk-batch-team",
     "KEY_SMALL": "sk-batch-small",
+    "KEY_OTHER": "sk-batch-other",
 }
 
 
@@ -370,6 +372,33 @@ def test_keys_are_checked_and_the_collecting_key_pays_once(rig):
     with pytest.raises(openai.RateLimitError) as e:
         chat()
     assert e.value.body["code"] == "budget_exceeded"
-    # Another key collecting the same results is not charged again.
-    assert len(rig.client.files.content(b.output_file_id).text.splitlines()) == 100
+    # Over its budget, the key cannot collect again (nor be charged twice).
+    with pytest.raises(openai.RateLimitError):
+        small.files.content(b.output_file_id)
     assert list(markers() - before) == charged
+
+
+def test_one_key_never_sees_another_keys_files_or_batches(rig):
+    import base64
+    team, small = rig.client, rig.as_key("sk-batch-other")
+    f = upload(team, tickets(100))
+    b = team.batches.create(input_file_id=f.id, endpoint="/v1/chat/completions", completion_window="24h")
+    for call in (lambda: small.files.retrieve(f.id), lambda: small.files.content(f.id),
+                 lambda: small.batches.retrieve(b.id), lambda: small.batches.cancel(b.id)):
+        with pytest.raises(openai.NotFoundError):
+            call()
+    assert b.id not in {x.id for x in small.batches.list(limit=100)}
+    assert b.id in {x.id for x in team.batches.list(limit=100)}
+    with pytest.raises(openai.NotFoundError):
+        small.batches.create(input_file_id=f.id, endpoint="/v1/chat/completions", completion_window="24h")
+    # An id forged to name another object of the bucket (the custom-id sidecar) is unknown.
+    key = base64.urlsafe_b64decode(f.id[5:] + "==").decode().split("\n")[2]
+    forged = "file-" + base64.urlsafe_b64encode(f"i\nclaude-us\n{key}.ids.json".encode()).decode().rstrip("=")
+    with pytest.raises(openai.NotFoundError):
+        team.files.content(forged)
+    # No error names the AWS account.
+    with pytest.raises(openai.NotFoundError) as e:
+        team.batches.retrieve("batch_" + base64.urlsafe_b64encode(
+            b"claude-us\narn:aws:bedrock:us-east-1:123456789012:model-invocation-job/nope").decode().rstrip("="))
+    assert "123456789012" not in e.value.body["message"]
+    wait(team, b.id)

@@ -100,12 +100,35 @@ fn upstream<E: ProvideErrorMetadata + Debug, R>(what: &str, e: SdkError<E, R>) -
             ErrorKind::Server,
         ),
     };
+    // AWS messages may quote ARNs; the account id in them is not the client's business.
+    let message = without_account_ids(&message);
     let err = ApiError::new(kind.0, kind.1, format!("{what}: {code}: {message}"));
     if kind.1 == ErrorKind::RateLimit {
         err.with_retry_after(1)
     } else {
         err
     }
+}
+
+/// `message` with every run of exactly twelve digits (an AWS account id) replaced.
+fn without_account_ids(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut digits = String::new();
+    for c in message.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if digits.len() == 12 {
+            out.push_str("<account>");
+        } else {
+            out.push_str(&digits);
+        }
+        digits.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
 }
 
 impl BatchStore {
@@ -394,4 +417,17 @@ pub fn is_terminal(status: &str) -> bool {
             | ModelInvocationJobStatus::Stopped
             | ModelInvocationJobStatus::Expired
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn account_ids_are_scrubbed_from_aws_messages() {
+        assert_eq!(
+            super::without_account_ids(
+                "job arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/x9 is 1234 old"
+            ),
+            "job arn:aws:bedrock:us-east-1:<account>:model-invocation-job/x9 is 1234 old"
+        );
+    }
 }
