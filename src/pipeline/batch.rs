@@ -301,10 +301,7 @@ pub async fn upload(
     call: &mut Call,
 ) -> Result<FileObject, Box<Failure>> {
     check_enabled(rt).map_err(rejected)?;
-    // A caller without a valid key is turned away before the file is read.
-    rt.access
-        .identify(headers)
-        .map_err(|r| Failure::new(r.error, Outcome::Rejected))?;
+    identified(rt, headers)?;
     let log = &mut call.log;
     let size = data.len() as u64;
     let rt2 = Arc::clone(rt);
@@ -345,7 +342,7 @@ pub async fn upload(
     let fail = |e: ApiError| Failure::new(e, Outcome::Failed);
     store
         .put(
-            &format!("{key}.ids.json"),
+            &ids_key(store, &key),
             ids,
             "application/json",
             HashMap::new(),
@@ -402,6 +399,23 @@ fn resolve_file(rt: &Runtime, id: &str) -> Result<(Arc<BatchStore>, FileRef), Ap
     Ok((store, f))
 }
 
+/// Where a file's `custom_id`s rest: `<prefix>ids/<name>.json`, outside the input key's own
+/// prefix, so Bedrock never reads it as input.
+fn ids_key(store: &BatchStore, input_key: &str) -> String {
+    let name = input_key
+        .strip_prefix(store.cfg.prefix.as_str())
+        .and_then(|k| k.strip_suffix(".jsonl"))
+        .unwrap_or(input_key);
+    format!("{}ids/{name}.json", store.cfg.prefix)
+}
+
+/// A 401 for a caller without a valid key, before gw spends an AWS call on it.
+fn identified(rt: &Runtime, headers: &HeaderMap) -> Result<Option<String>, Box<Failure>> {
+    rt.access
+        .identify(headers)
+        .map_err(|r| Failure::new(r.error, Outcome::Rejected))
+}
+
 /// `<prefix><32 hex>.jsonl`: the shape of every input key gw writes.
 fn is_input_key(store: &BatchStore, key: &str) -> bool {
     key.strip_prefix(store.cfg.prefix.as_str())
@@ -433,6 +447,7 @@ async fn authorized_input(
     id: &str,
     call: &mut Call,
 ) -> Result<crate::provider::bedrock::batch::ObjectInfo, Box<Failure>> {
+    identified(rt, headers)?;
     let info = input_info(store, key, id).await.map_err(rejected)?;
     let model = info.metadata.get(META_MODEL).cloned().unwrap_or_default();
     call.log.set_model(&model, false);
@@ -472,7 +487,7 @@ pub async fn file(
             job_arn, errors, ..
         } => {
             let (job, model, _) = job_and_model(rt, headers, &store, &job_arn, call).await?;
-            let (lines, _) = results(rt, &store, &job, &model, errors, false).await?;
+            let (lines, _) = results(rt, &store, &job, &model, errors, None).await?;
             Ok(FileObject {
                 id: id.to_string(),
                 object: "file",
@@ -512,7 +527,7 @@ pub async fn file_content(
             job_arn, errors, ..
         } => {
             let (job, model, grant) = job_and_model(rt, headers, &store, &job_arn, call).await?;
-            let (lines, cost) = results(rt, &store, &job, &model, errors, true).await?;
+            let (lines, cost) = results(rt, &store, &job, &model, errors, Some(&grant)).await?;
             if !errors {
                 charge_once(&store, &job, &grant, cost).await;
             }
@@ -529,6 +544,7 @@ async fn job_and_model(
     arn: &str,
     call: &mut Call,
 ) -> Result<(JobInfo, String, Grant), Box<Failure>> {
+    identified(rt, headers)?;
     // The ARN names the account: never echoed to the client.
     let gone = || {
         rejected(ApiError::new(
@@ -599,8 +615,10 @@ async fn results(
     job: &JobInfo,
     model: &str,
     errors: bool,
-    audit: bool,
+    audit_for: Option<&Grant>,
 ) -> Result<(Vec<u8>, f64), Box<Failure>> {
+    let audit = audit_for.is_some();
+    let key_id = audit_for.and_then(|g| g.key_id.clone());
     if !is_terminal(&job.status) {
         return Err(rejected(
             ApiError::invalid_request(format!(
@@ -622,7 +640,7 @@ async fn results(
     };
     let ids: Vec<String> = match input_key(store, job) {
         Some(k) => store
-            .get(&format!("{k}.ids.json"), false)
+            .get(&ids_key(store, &k), false)
             .await
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -637,7 +655,17 @@ async fn results(
         model.to_string(),
     );
     tokio::task::spawn_blocking(move || {
-        render(&rt, &store, &job, &model, errors, audit, &raw, &ids)
+        render(
+            &rt,
+            &store,
+            &job,
+            &model,
+            errors,
+            audit,
+            &raw,
+            &ids,
+            key_id.as_deref(),
+        )
     })
     .await
     .map_err(|e| failed(ApiError::internal(e.to_string())))?
@@ -657,6 +685,7 @@ fn render(
     audit: bool,
     raw: &[u8],
     ids: &[String],
+    key_id: Option<&str>,
 ) -> Result<(Vec<u8>, f64), Box<Failure>> {
     let failed = |e: ApiError| Failure::new(e, Outcome::Failed);
     let target = rt.targets.iter().find(|t| t.spec.id == store.target_id);
@@ -680,24 +709,18 @@ fn render(
             .cloned()
             .unwrap_or_else(|| record_id.to_string());
         let line_id = format!("batch_req_{}", uuid::Uuid::new_v4().simple());
-        let mut log = audit.then(|| {
-            let mut c = Call::open(rt, "batches.result");
-            c.set_model(model, false);
-            c
-        });
+        let (mut decisions, mut usage, mut cost, mut blocked) = (Vec::new(), None, None, false);
         let (row, ok) = match v.get("modelOutput") {
             Some(output) if v.get("error").is_none_or(Value::is_null) => {
                 match store.record_output(output) {
                     Ok(mut resp) => {
                         let mut chain = rt.chain.start();
                         let verdict = chain.on_response(&mut resp);
-                        let cost = price.map(|p| p.cost(&resp.usage) * store.cfg.price_factor);
+                        cost = price.map(|p| p.cost(&resp.usage) * store.cfg.price_factor);
                         total += cost.unwrap_or(0.0);
-                        if let Some(c) = log.as_mut() {
-                            c.log.add_decisions(chain.take_decisions());
-                            c.log.set_usage(resp.usage);
-                            c.log.set_cost(cost);
-                        }
+                        decisions = chain.take_decisions();
+                        usage = Some(resp.usage);
+                        blocked = verdict.is_err();
                         match verdict {
                             Ok(()) => {
                                 let body = openai::completion(&resp, &line_id, model, created);
@@ -750,22 +773,29 @@ fn render(
         serde_json::to_writer(&mut out, &row)
             .map_err(|e| failed(ApiError::internal(e.to_string())))?;
         out.push(b'\n');
-        if let Some(mut c) = log {
-            if ok {
-                c.log.finish(200, Outcome::Served, None);
-            } else {
-                let status = row["response"]["status_code"].as_u64().unwrap_or(500);
-                let outcome = if row["error"]["code"] == "blocked_by_policy" {
-                    Outcome::Blocked
-                } else {
-                    Outcome::Failed
-                };
-                c.log.finish(
-                    u16::try_from(status).unwrap_or(500),
-                    outcome,
-                    row["error"]["code"].as_str(),
-                );
+        if audit {
+            // One record per line served, opened only for the lines this file holds.
+            let mut c = Call::open(rt, "batches.result");
+            c.set_model(model, false);
+            if let Some(r) = c.log.record() {
+                r.key_id = key_id.map(str::to_string);
             }
+            c.log.add_decisions(decisions);
+            if let Some(u) = usage {
+                c.log.set_usage(u);
+            }
+            c.log.set_cost(cost);
+            let status = row["response"]["status_code"].as_u64().unwrap_or(500);
+            let outcome = match (ok, blocked) {
+                (true, _) => Outcome::Served,
+                (false, true) => Outcome::Blocked,
+                (false, false) => Outcome::Failed,
+            };
+            c.log.finish(
+                u16::try_from(status).unwrap_or(500),
+                outcome,
+                row["error"]["code"].as_str(),
+            );
         }
     }
     Ok((out, total))
@@ -900,7 +930,9 @@ fn object(
             ..RequestCounts::default()
         },
     });
+    // Completed jobs, and stopped or expired ones that got some way, have results to collect.
     let done = status == "completed";
+    let partial = matches!(status, "cancelled" | "expired") && counts.completed + counts.failed > 0;
     let file = |errors| {
         FileRef::Output {
             target: store.target_id.clone(),
@@ -920,8 +952,10 @@ fn object(
         input_file_id: input_file_id.to_string(),
         completion_window: "24h".into(),
         status,
-        output_file_id: (done && (counts.completed > 0 || counts.failed == 0)).then(|| file(false)),
-        error_file_id: (done && counts.failed > 0).then(|| file(true)),
+        output_file_id: ((done && (counts.completed > 0 || counts.failed == 0))
+            || (partial && counts.completed > 0))
+            .then(|| file(false)),
+        error_file_id: ((done || partial) && counts.failed > 0).then(|| file(true)),
         created_at: job.submitted,
         in_progress_at: matches!(status, "in_progress" | "completed" | "cancelling" | "cancelled")
             .then_some(job.modified.unwrap_or(job.submitted)),
@@ -1037,10 +1071,7 @@ pub async fn list(
     limit: usize,
     call: &mut Call,
 ) -> Result<crate::openai::batch::BatchList, Box<Failure>> {
-    let key = rt
-        .access
-        .identify(headers)
-        .map_err(|r| Failure::new(r.error, Outcome::Rejected))?;
+    let key = identified(rt, headers)?;
     let owner = owner_tag(key.as_deref());
     if let (Some(id), Some(r)) = (key, call.log.record()) {
         r.key_id = Some(id);

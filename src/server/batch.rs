@@ -4,7 +4,7 @@
 //! the records inside a file pass the chain in `pipeline::batch`.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use serde::Deserialize;
@@ -40,6 +40,10 @@ pub async fn upload(State(app): State<AppState>, headers: HeaderMap, body: Body)
     let limit = upload_limit(&app);
     let rt = app.snapshot();
     let mut call = Call::open(&rt, "files.create");
+    // A caller without a valid key is turned away before the body is read.
+    if let Err(r) = rt.access.identify(&headers) {
+        return rejected(call, r.error);
+    }
     let bytes = match body::read(body, limit).await {
         Ok(b) => b,
         Err(e) => return rejected(call, e),
@@ -146,7 +150,7 @@ pub async fn cancel(
 
 /// `GET /v1/batches` query.
 #[derive(Debug, Deserialize)]
-pub struct ListQuery {
+struct ListQuery {
     after: Option<String>,
     limit: Option<usize>,
 }
@@ -155,10 +159,19 @@ pub struct ListQuery {
 pub async fn list(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let rt = app.snapshot();
     let mut call = Call::open(&rt, "batches.list");
+    let q: ListQuery = match serde_urlencoded::from_str(query.as_deref().unwrap_or_default()) {
+        Ok(q) => q,
+        Err(e) => {
+            let e = ApiError::invalid_request(format!(
+                "bad query: {e}; `limit` is a number from 1 to 100 and `after` a batch id"
+            ));
+            return rejected(call, e);
+        }
+    };
     let limit = q.limit.unwrap_or(20);
     match batch::list(&rt, &headers, q.after.as_deref(), limit, &mut call).await {
         Ok(l) => ok(call, &l),

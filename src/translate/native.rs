@@ -28,6 +28,12 @@ pub fn to_native(req: &ChatRequest, caps: &Capabilities) -> Result<Value, String
     if !req.tools.is_empty() {
         return Err("batch records carry text turns only; `tools` is not supported".into());
     }
+    if req.response_format.is_some() || req.thinking.is_some() {
+        return Err(
+            "`response_format` and reasoning are not supported in batch records; send plain text turns"
+                .into(),
+        );
+    }
     let system: Vec<&str> = req
         .system
         .iter()

@@ -286,11 +286,16 @@ def test_a_failing_record_lands_in_the_error_file(rig):
         input_file_id=f.id, endpoint="/v1/chat/completions", completion_window="24h").id)
     assert b.status == "completed"
     assert (b.request_counts.completed, b.request_counts.failed) == (99, 1)
+    results_before = [r for r in rig.audit_records() if r["endpoint"] == "batches.result"]
     errors = [json.loads(l) for l in rig.client.files.content(b.error_file_id).text.splitlines()]
     assert [e["custom_id"] for e in errors] == ["ticket-41"]
     assert errors[0]["error"]["code"] == "bedrock_record_error"
     ok = rig.client.files.content(b.output_file_id).text.splitlines()
     assert len(ok) == 99 and "ticket-41" not in {json.loads(l)["custom_id"] for l in ok}
+    # Each file's lines got one record each: 1 failed, 99 served, nothing for lines not served.
+    new = [r for r in rig.audit_records() if r["endpoint"] == "batches.result"][len(results_before):]
+    assert sorted(r["outcome"] for r in new) == ["failed"] + ["served"] * 99
+    assert all(r["key_id"] == "team" for r in new)
 
 
 def test_a_failed_job_and_a_throttled_control_plane(rig):
@@ -348,6 +353,8 @@ def test_list_pages_newest_first(rig):
     assert [b.id for b in after.data] == everything[2:4]
     created = [b.created_at for b in rig.client.batches.list(limit=100)]
     assert created == sorted(created, reverse=True)
+    bad = httpx.get(f"{rig.url}/v1/batches?limit=abc", headers={"authorization": "Bearer sk-batch-team"})
+    assert bad.status_code == 400 and "limit" in bad.json()["error"]["message"]
     # The SDK's auto-pagination walks every page.
     assert [b.id for b in rig.client.batches.list(limit=2)] == everything
 

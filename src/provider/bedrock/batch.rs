@@ -88,12 +88,13 @@ fn upstream<E: ProvideErrorMetadata + Debug, R>(what: &str, e: SdkError<E, R>) -
         _ => ("Unreachable".into(), format!("{e}"), Some(502)),
     };
     let kind = match code.as_str() {
-        "NoSuchKey" | "NotFound" | "ResourceNotFoundException" | "NoSuchBucket" => {
+        "NoSuchKey" | "NotFound" | "ResourceNotFoundException" => {
             (StatusCode::NOT_FOUND, ErrorKind::NotFound)
         }
-        "ThrottlingException" | "SlowDown" | "TooManyRequestsException" => {
-            (StatusCode::TOO_MANY_REQUESTS, ErrorKind::RateLimit)
-        }
+        "ThrottlingException"
+        | "SlowDown"
+        | "TooManyRequestsException"
+        | "ServiceQuotaExceededException" => (StatusCode::TOO_MANY_REQUESTS, ErrorKind::RateLimit),
         "ValidationException" => (StatusCode::BAD_REQUEST, ErrorKind::InvalidRequest),
         _ => (
             StatusCode::from_u16(status.unwrap_or(502)).unwrap_or(StatusCode::BAD_GATEWAY),
@@ -325,7 +326,7 @@ impl BatchStore {
             arn: o.job_arn().to_string(),
             name: o.job_name().unwrap_or_default().to_string(),
             status: o.status().map_or("Submitted", |s| s.as_str()).to_string(),
-            message: o.message().map(str::to_string),
+            message: o.message().map(without_account_ids),
             submitted: secs(Some(o.submit_time())).unwrap_or(0),
             modified: secs(o.last_modified_time()),
             ended: secs(o.end_time()),
@@ -364,16 +365,18 @@ impl BatchStore {
                 .map_err(|e| upstream("Bedrock ListModelInvocationJobs", e))?;
             for s in page.invocation_job_summaries() {
                 // Other targets (and other tools) in the same account and region list here too.
-                if !s.job_name().starts_with(&self.cfg.job_name_prefix)
-                    || s.model_id() != self.model_id
-                {
+                // The summary may name the model by ARN.
+                let model = s.model_id();
+                let same_model =
+                    model == self.model_id || model.ends_with(&format!("/{}", self.model_id));
+                if !s.job_name().starts_with(&self.cfg.job_name_prefix) || !same_model {
                     continue;
                 }
                 jobs.push(JobInfo {
                     arn: s.job_arn().to_string(),
                     name: s.job_name().to_string(),
                     status: s.status().map_or("Submitted", |x| x.as_str()).to_string(),
-                    message: s.message().map(str::to_string),
+                    message: s.message().map(without_account_ids),
                     submitted: secs(Some(s.submit_time())).unwrap_or(0),
                     modified: secs(s.last_modified_time()),
                     ended: secs(s.end_time()),
