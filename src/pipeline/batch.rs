@@ -872,11 +872,17 @@ pub async fn create(
         ));
     }
     let owner = info.metadata.get(META_OWNER).cloned().unwrap_or_default();
-    let name = format!(
-        "{}-{owner}-{}",
-        store.cfg.job_name_prefix,
-        &uuid::Uuid::new_v4().simple().to_string()[..16]
-    );
+    // With an `Idempotency-Key`, a retried create names the same job (Bedrock answers a repeated
+    // client token with the job it already made); without one, every create is a new job.
+    let unique = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        Some(k) => {
+            use sha2::Digest as _;
+            let seed = format!("{owner}\n{}\n{k}", req.input_file_id);
+            hex::encode(&sha2::Sha256::digest(seed.as_bytes())[..8])
+        }
+        None => uuid::Uuid::new_v4().simple().to_string()[..16].to_string(),
+    };
+    let name = format!("{}-{owner}-{unique}", store.cfg.job_name_prefix);
     let failed = |e: ApiError| Failure::new(e, Outcome::Failed);
     let sidecar =
         json!({"metadata": req.metadata, "input_file_id": req.input_file_id, "records": records});

@@ -409,3 +409,14 @@ def test_one_key_never_sees_another_keys_files_or_batches(rig):
             b"claude-us\narn:aws:bedrock:us-east-1:123456789012:model-invocation-job/nope").decode().rstrip("="))
     assert "123456789012" not in e.value.body["message"]
     wait(team, b.id)
+
+
+def test_an_idempotency_key_makes_a_retried_create_the_same_batch(rig):
+    f = upload(rig.client, tickets(100))
+    create = lambda key: rig.client.batches.create(
+        input_file_id=f.id, endpoint="/v1/chat/completions", completion_window="24h",
+        extra_headers={"Idempotency-Key": key})
+    first, again, other = create("k-1"), create("k-1"), create("k-2")
+    assert first.id == again.id != other.id
+    wait(rig.client, first.id)
+    wait(rig.client, other.id)
