@@ -130,48 +130,62 @@ pub fn to_native(req: &ChatRequest, caps: &Capabilities) -> Result<Value, String
     Ok(Value::Object(body))
 }
 
+/// Where each family keeps its stop reason and token counts in `modelOutput`.
+struct OutputFields {
+    stop: &'static str,
+    input: &'static str,
+    output: &'static str,
+    cache_read: &'static str,
+    cache_write: &'static str,
+}
+
+const NOVA_OUTPUT: OutputFields = OutputFields {
+    stop: "stopReason",
+    input: "inputTokens",
+    output: "outputTokens",
+    cache_read: "cacheReadInputTokenCount",
+    cache_write: "cacheWriteInputTokenCount",
+};
+
+const CLAUDE_OUTPUT: OutputFields = OutputFields {
+    stop: "stop_reason",
+    input: "input_tokens",
+    output: "output_tokens",
+    cache_read: "cache_read_input_tokens",
+    cache_write: "cache_creation_input_tokens",
+};
+
 /// A record's `modelOutput` read back as the IR reply.
 pub fn from_native(output: &Value, family: ModelFamily) -> Result<ChatResponse, String> {
-    let u = |v: Option<&Value>| v.and_then(Value::as_u64).unwrap_or(0);
-    if family == ModelFamily::Nova {
-        let content = output
-            .pointer("/output/message/content")
-            .and_then(Value::as_array)
-            .ok_or("modelOutput has no output.message.content")?;
-        let text: String = content
-            .iter()
-            .filter_map(|b| b.get("text").and_then(Value::as_str))
-            .collect();
-        let usage = output.get("usage");
-        return Ok(ChatResponse {
-            content: vec![Part::Text(text)],
-            stop_reason: stop(output.get("stopReason")),
-            usage: Usage {
-                input: u(usage.and_then(|x| x.get("inputTokens"))),
-                output: u(usage.and_then(|x| x.get("outputTokens"))),
-                cache_read: u(usage.and_then(|x| x.get("cacheReadInputTokenCount"))),
-                cache_write: u(usage.and_then(|x| x.get("cacheWriteInputTokenCount"))),
-            },
-        });
-    }
-    let content = output
-        .get("content")
+    let (blocks, fields) = if family == ModelFamily::Nova {
+        (output.pointer("/output/message/content"), &NOVA_OUTPUT)
+    } else {
+        (output.get("content"), &CLAUDE_OUTPUT)
+    };
+    let blocks = blocks
         .and_then(Value::as_array)
         .ok_or("modelOutput has no content")?;
-    let text: String = content
+    // Claude marks text blocks with a type; Nova's blocks are text when they have `text`.
+    let text: String = blocks
         .iter()
-        .filter(|b| b.get("type").and_then(Value::as_str) == Some("text"))
+        .filter(|b| b.get("type").is_none_or(|t| t == "text"))
         .filter_map(|b| b.get("text").and_then(Value::as_str))
         .collect();
     let usage = output.get("usage");
+    let count = |key: &str| {
+        usage
+            .and_then(|u| u.get(key))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
     Ok(ChatResponse {
         content: vec![Part::Text(text)],
-        stop_reason: stop(output.get("stop_reason")),
+        stop_reason: stop(output.get(fields.stop)),
         usage: Usage {
-            input: u(usage.and_then(|x| x.get("input_tokens"))),
-            output: u(usage.and_then(|x| x.get("output_tokens"))),
-            cache_read: u(usage.and_then(|x| x.get("cache_read_input_tokens"))),
-            cache_write: u(usage.and_then(|x| x.get("cache_creation_input_tokens"))),
+            input: count(fields.input),
+            output: count(fields.output),
+            cache_read: count(fields.cache_read),
+            cache_write: count(fields.cache_write),
         },
     })
 }
