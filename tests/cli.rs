@@ -394,44 +394,22 @@ fn a_closed_pipe_ends_output_quietly() {
 /// otherwise; either way the default pack answers.
 #[test]
 fn the_runtime_follows_the_cores_gw_may_use() {
-    use std::io::{BufRead, BufReader, Read};
+    use std::io::Read;
     let run = |pinned: bool| -> String {
         let dir = tempfile::tempdir().expect("tmp");
-        let mut cmd = if pinned {
-            let mut c = Command::new("taskset");
-            c.args(["-c", "0", GW]);
-            c
-        } else {
-            Command::new(GW)
-        };
-        let mut child = cmd
-            .args(["run", "--listen", "127.0.0.1:0"])
-            .current_dir(dir.path())
-            .env("RUST_LOG", "info")
-            .env_remove("GW_RUNTIME")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("gw starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("first line");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("url")
-            .to_string();
+        let (mut gw, url) = process::spawn_at(
+            pinned.then_some(0),
+            Some(dir.path()),
+            &["run", "--listen", "127.0.0.1:0"],
+            &[("RUST_LOG", "info"), ("GW_RUNTIME", "auto")],
+            std::process::Stdio::piped(),
+        );
         let (status, body) = chat(&url, "claude");
         assert_eq!(status, 200, "{body}");
-        let _ = child.kill();
+        let mut stderr = gw.0.stderr.take().expect("stderr");
+        gw.stop();
         let mut logs = String::new();
-        let _ = child
-            .stderr
-            .take()
-            .expect("stderr")
-            .read_to_string(&mut logs);
-        let _ = child.wait();
+        let _ = stderr.read_to_string(&mut logs);
         logs.lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
             .find(|v| v["message"] == "async runtime")

@@ -175,25 +175,14 @@ pub struct Upload {
 
 /// Reads the upload form (`file`, `purpose`); only `purpose=batch` is served.
 pub async fn read_upload(content_type: &str, body: bytes::Bytes) -> Result<Upload, ApiError> {
-    let boundary = multer::parse_boundary(content_type).map_err(|_| {
-        ApiError::invalid_request("/v1/files takes `multipart/form-data` with a boundary")
-    })?;
-    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut form = multer::Multipart::new(stream, boundary);
-    let unreadable =
-        |e: multer::Error| ApiError::invalid_request(format!("unreadable multipart body: {e}"));
     let (mut file, mut purpose) = (None, None);
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        match field.name().unwrap_or_default() {
+    for part in super::multipart::parts(content_type, body, "/v1/files").await? {
+        match part.name.as_str() {
             "file" => {
-                let name = field.file_name().unwrap_or("upload.jsonl").to_string();
-                file = Some((name, field.bytes().await.map_err(unreadable)?));
+                let name = part.file_name.unwrap_or_else(|| "upload.jsonl".into());
+                file = Some((name, part.data));
             }
-            "purpose" => {
-                purpose = Some(
-                    String::from_utf8_lossy(&field.bytes().await.map_err(unreadable)?).into_owned(),
-                );
-            }
+            "purpose" => purpose = Some(String::from_utf8_lossy(&part.data).into_owned()),
             _ => {}
         }
     }

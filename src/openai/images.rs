@@ -155,17 +155,9 @@ impl EditForm {
 
 /// Reads a `multipart/form-data` edit body (`image` or `image[]`, optional `mask`, text fields).
 pub async fn read_edit_form(content_type: &str, body: bytes::Bytes) -> Result<EditForm, ApiError> {
-    let boundary = multer::parse_boundary(content_type).map_err(|_| {
-        ApiError::invalid_request("images/edits takes `multipart/form-data` with a boundary")
-    })?;
-    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut form = multer::Multipart::new(stream, boundary);
     let mut out = EditForm::default();
-    let unreadable =
-        |e: multer::Error| ApiError::invalid_request(format!("unreadable multipart body: {e}"));
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_string();
-        let data = field.bytes().await.map_err(unreadable)?;
+    for part in super::multipart::parts(content_type, body, "images/edits").await? {
+        let (name, data) = (part.name, part.data);
         match name.as_str() {
             "image" | "image[]" if out.image.is_none() => out.image = Some(data.to_vec()),
             "image" | "image[]" => {

@@ -11,6 +11,7 @@ mod embeddings;
 mod images;
 mod messages;
 mod models;
+mod multipart;
 mod request;
 mod response;
 mod stream;

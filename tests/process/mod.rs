@@ -58,7 +58,9 @@ pub fn spawn_in(dir: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> 
     spawn_at(None, Some(dir), args, envs, Stdio::null())
 }
 
-fn spawn_at(
+/// Starts `gw ARGS`, pinned to `core` when given, in `dir` when given, its log to `stderr`;
+/// waits for the line that names its URL.
+pub fn spawn_at(
     core: Option<u32>,
     dir: Option<&std::path::Path>,
     args: &[&str],
