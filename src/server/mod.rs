@@ -110,13 +110,26 @@ async fn unknown_path(
     err.into_response()
 }
 
-async fn method_not_allowed() -> Response {
-    ApiError::new(
+async fn method_not_allowed(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Response {
+    let err = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         ErrorKind::InvalidRequest,
-        "method not allowed on this path",
-    )
-    .into_response()
+        format!(
+            "{method} is not served on `{}`",
+            crate::bounded::bounded(uri.path())
+        ),
+    );
+    // Like an unknown path: a model-API request still gets its one audit record.
+    if uri.path().starts_with("/v1/") {
+        let rt = app.snapshot();
+        let call = Call::open(&rt, "unknown");
+        return fail(&OpenAi, call, *Failure::new(err, Outcome::Rejected));
+    }
+    err.into_response()
 }
 
 /// A request past the preamble every door shares: the pack in force for its whole life, its

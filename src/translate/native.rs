@@ -95,10 +95,10 @@ pub fn to_native(req: &ChatRequest, caps: &Capabilities) -> Result<Value, String
         let mut inference = Map::new();
         inference.insert("maxTokens".into(), json!(max_tokens));
         if let Some(t) = req.temperature {
-            inference.insert("temperature".into(), json!(t));
+            inference.insert("temperature".into(), decimal(t));
         }
         if let Some(p) = req.top_p {
-            inference.insert("topP".into(), json!(p));
+            inference.insert("topP".into(), decimal(p));
         }
         if let Some(k) = req.top_k {
             inference.insert("topK".into(), json!(k));
@@ -116,9 +116,9 @@ pub fn to_native(req: &ChatRequest, caps: &Capabilities) -> Result<Value, String
         body.insert("messages".into(), Value::Array(messages));
         // Claude takes one of temperature and top_p on newer models; temperature wins.
         if let Some(t) = req.temperature {
-            body.insert("temperature".into(), json!(t));
+            body.insert("temperature".into(), decimal(t));
         } else if let Some(p) = req.top_p {
-            body.insert("top_p".into(), json!(p));
+            body.insert("top_p".into(), decimal(p));
         }
         if let Some(k) = req.top_k {
             body.insert("top_k".into(), json!(k));
@@ -128,6 +128,15 @@ pub fn to_native(req: &ChatRequest, caps: &Capabilities) -> Result<Value, String
         }
     }
     Ok(Value::Object(body))
+}
+
+/// An `f32` as the decimal the client wrote (`0.3`, not `0.30000001192092896`).
+fn decimal(v: f32) -> Value {
+    v.to_string()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Null, Value::Number)
 }
 
 /// Where each family keeps its stop reason and token counts in `modelOutput`.
@@ -228,6 +237,7 @@ mod tests {
         assert_eq!(v["anthropic_version"], "bedrock-2023-05-31");
         assert_eq!(v["system"], "Be brief.");
         assert_eq!(v["max_tokens"], 50);
+        assert_eq!(v["temperature"].to_string(), "0.2");
         assert_eq!(v["messages"][0]["content"][0]["type"], "text");
     }
 

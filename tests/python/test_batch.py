@@ -269,6 +269,14 @@ def test_too_few_records_is_a_clear_400_at_creation(rig):
     assert "5 records" in e.value.body["message"] and "at least 100" in e.value.body["message"]
 
 
+def test_a_method_gw_does_not_serve_is_a_405_with_its_record(rig):
+    before = len(rig.audit_records())
+    r = httpx.delete(f"{rig.url}/v1/batches", headers={"authorization": "Bearer sk-batch-team"})
+    assert r.status_code == 405 and "DELETE is not served" in r.json()["error"]["message"]
+    new = rig.audit_records()[before:]
+    assert [(x["endpoint"], x["status"]) for x in new] == [("unknown", 405)]
+
+
 def test_unknown_ids_are_404s(rig):
     with pytest.raises(openai.NotFoundError):
         rig.client.batches.retrieve("batch_nope")
