@@ -72,6 +72,9 @@ pub enum Command {
         /// Milliseconds between two status changes of a batch job.
         #[arg(long, default_value_t = 1000)]
         batch_step_ms: u64,
+        /// Characters of text per ConverseStream delta (the stream bench varies it).
+        #[arg(long, default_value_t = 16)]
+        stream_chunk_chars: usize,
     },
     /// Print the pack's JSON Schema (or, with --reference, the Markdown reference).
     Schema {
@@ -233,11 +236,13 @@ pub fn main() -> ExitCode {
             s3_dir,
             buckets,
             batch_step_ms,
+            stream_chunk_chars,
         } => {
             let mut config = crate::emulator::EmulatorConfig {
                 verify_signatures: !no_verify,
                 s3_root: s3_dir,
                 batch_step_ms,
+                stream_chunk_chars,
                 ..crate::emulator::EmulatorConfig::default()
             };
             if !buckets.is_empty() {
