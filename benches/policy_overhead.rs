@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{cpu_ns, current_thread, http_client, pct, pin_self, post_timed, spawn};
+use common::{cpu_ns, current_thread, http_client, pct, pin_self, post_timed, run_gw, spawn};
 
 use std::time::Duration;
 
@@ -68,24 +68,12 @@ fn main() {
         "policies:\n  chain: [prompt-injection, pii-detector, safety-filter, audit-logger]\n  policy:\n    pii-detector: {{ style: placeholder, restore: true }}\n    audit-logger: {{ path: \"{}\", fsync: every_record }}\n",
         audit_dir.display()
     );
-    let envs = [
-        ("BENCH_AKID", gw::emulator::ACCESS_KEY_ID),
-        ("BENCH_SECRET", gw::emulator::SECRET_ACCESS_KEY),
-        ("RUST_LOG", "warn"),
-    ];
-    let run = |pack: &str| {
-        spawn(
-            0,
-            &["run", "--listen", "127.0.0.1:0", "--policy-config", pack],
-            &envs,
-        )
-    };
     let gws = [
-        ("no chain", run(&pack(dir.path(), "plain", &emu, ""))),
-        ("chain", run(&pack(dir.path(), "chain", &emu, chain))),
+        ("no chain", run_gw(&pack(dir.path(), "plain", &emu, ""))),
+        ("chain", run_gw(&pack(dir.path(), "chain", &emu, chain))),
         (
             "chain + audit",
-            run(&pack(dir.path(), "audited", &emu, &with_audit)),
+            run_gw(&pack(dir.path(), "audited", &emu, &with_audit)),
         ),
     ];
 

@@ -17,7 +17,7 @@
 mod common;
 
 use common::{
-    cpu_ns, current_thread, http_client, pct, pin_self, spawn, start_profile, stop_profile,
+    cpu_ns, current_thread, http_client, pct, pin_self, run_gw, spawn, start_profile, stop_profile,
 };
 
 use std::time::{Duration, Instant};
@@ -138,19 +138,7 @@ fn main() {
         "chain",
         "policies:\n  chain: [prompt-injection, pii-detector, safety-filter]\n  policy:\n    pii-detector: { style: placeholder, restore: true }\n",
     );
-    let envs = [
-        ("BENCH_AKID", gw::emulator::ACCESS_KEY_ID),
-        ("BENCH_SECRET", gw::emulator::SECRET_ACCESS_KEY),
-        ("RUST_LOG", "warn"),
-    ];
-    let run = |pack: &str| {
-        spawn(
-            0,
-            &["run", "--listen", "127.0.0.1:0", "--policy-config", pack],
-            &envs,
-        )
-    };
-    let gws = [("no chain", run(&plain)), ("chain", run(&chain))];
+    let gws = [("no chain", run_gw(&plain)), ("chain", run_gw(&chain))];
 
     let text = prompt();
     let converse = bytes::Bytes::from(

@@ -15,6 +15,20 @@ pub use process::redis::Redis;
 #[allow(unused_imports, reason = "not every bench starts gw")]
 pub use process::spawn_pinned as spawn;
 
+/// Starts `gw run` with `pack` on core 0 (the core the benches give gw), with the emulator's key
+/// pair in the env vars the benches' packs name (`BENCH_AKID`, `BENCH_SECRET`) and quiet logs.
+pub fn run_gw(pack: &str) -> (process::Proc, String) {
+    spawn(
+        0,
+        &["run", "--listen", "127.0.0.1:0", "--policy-config", pack],
+        &[
+            ("BENCH_AKID", gw::emulator::ACCESS_KEY_ID),
+            ("BENCH_SECRET", gw::emulator::SECRET_ACCESS_KEY),
+            ("RUST_LOG", "warn"),
+        ],
+    )
+}
+
 /// Pins the calling process (the load generator) to `core`.
 pub fn pin_self(core: u32) {
     let _ = Command::new("taskset")
