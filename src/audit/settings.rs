@@ -54,6 +54,12 @@ impl FileSinkConfig {
         }
     }
 
+    /// The queue depth at which a send ends the writer's group-commit linger early: half the
+    /// queue, at least one record.
+    pub(crate) fn linger_cut(&self) -> u64 {
+        (self.queue_capacity as u64 / 2).max(1)
+    }
+
     /// The sink the pack's `policies.policy.audit-logger` describes.
     pub fn from_pack(c: &AuditConfig) -> Self {
         let backpressure = match c.on_backpressure {

@@ -61,6 +61,10 @@ pub struct FileSink {
     dropped_total: AtomicU64,
     /// Records queued for the writer thread and not yet taken by it.
     queued: Arc<AtomicU64>,
+    /// Queue depth at which a send cuts the writer's linger short (half the queue), so a burst
+    /// never fills the queue while the writer sleeps.
+    wake_at: u64,
+    writer: std::thread::Thread,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -144,6 +148,8 @@ impl FileSink {
             dropped,
             dropped_total: AtomicU64::new(0),
             queued,
+            wake_at: cfg.linger_cut(),
+            writer: thread.thread().clone(),
             thread: Mutex::new(Some(thread)),
         })
     }
@@ -163,7 +169,9 @@ impl AuditSink for FileSink {
     fn write(&self, record: AuditRecord) {
         let msg = Msg::Record(Box::new(record));
         // Counted before the send so the writer's decrement can never run first.
-        self.queued.fetch_add(1, Ordering::Relaxed);
+        if self.queued.fetch_add(1, Ordering::Relaxed) + 1 == self.wake_at {
+            self.writer.unpark();
+        }
         let sent = match self.backpressure {
             Backpressure::Block => self.tx.send(msg).is_ok(),
             Backpressure::DropAndCount => match self.tx.try_send(msg) {

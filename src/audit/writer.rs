@@ -98,12 +98,12 @@ impl Writer {
                 Ok(msg) => {
                     self.handle(msg, &mut flushes, &mut stop);
                     // Group commit: records that arrive within LINGER of the first share its
-                    // write (and, with `every_record`, its fsync). The writer sleeps through the
+                    // write (and, with `every_record`, its fsync). The writer parks through the
                     // linger instead of waiting on the queue, so those records' sends find no
                     // waiting receiver and wake nobody: a quiet gateway pays one wake-up, one
                     // write and one fsync per batch, not per request. A flush commits at once.
                     if !stop && flushes.is_empty() {
-                        std::thread::sleep(LINGER);
+                        self.linger();
                     }
                     for _ in 0..MAX_BATCH {
                         if stop {
@@ -131,6 +131,21 @@ impl Writer {
             if stop {
                 return;
             }
+        }
+    }
+
+    /// Parks for LINGER, or until the send that fills half the queue unparks it
+    /// (`FileSinkConfig::linger_cut`): a burst, or a small queue, never waits on a sleeping
+    /// writer, and a blocking send never stalls a request for the whole linger.
+    fn linger(&self) {
+        let deadline = Instant::now() + LINGER;
+        let cut = self.cfg.linger_cut();
+        while self.queued.load(Ordering::Relaxed) < cut {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            std::thread::park_timeout(left);
         }
     }
 
