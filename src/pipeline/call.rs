@@ -155,6 +155,11 @@ impl RecordedStream {
         next
     }
 
+    /// Upstream events taken so far, including ones the reply policies hold back.
+    pub fn pulled(&self) -> u64 {
+        self.events.pulled()
+    }
+
     /// The first bytes went out to the client (time to first byte, on the record).
     pub fn mark_first_byte(&mut self) {
         if let Some(call) = self.call.as_mut() {

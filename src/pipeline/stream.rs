@@ -82,6 +82,7 @@ pub async fn stream(
                 }),
                 reply: rt.content.clone().map(|c| (c, String::new())),
                 guardrail: false,
+                pulled: 0,
             },
             attempts,
             Receipt {
@@ -114,9 +115,17 @@ pub struct PolicedStream {
     reply: Option<(Arc<ContentCapture>, String)>,
     /// The target's Bedrock guardrail stopped the reply (recorded as a decision).
     guardrail: bool,
+    /// Upstream events taken so far, held back or not: how a caller tells a turn that moved
+    /// the stream from an idle one.
+    pulled: u64,
 }
 
 impl PolicedStream {
+    /// Upstream events taken so far (including ones the reply policies still hold back).
+    pub fn pulled(&self) -> u64 {
+        self.pulled
+    }
+
     /// The next event for the client; `None` after a clean end, `Some(Err)` once on failure.
     pub async fn next(&mut self) -> Option<Result<StreamEvent, ApiError>> {
         loop {
@@ -144,6 +153,7 @@ impl PolicedStream {
                 Some(ev) => Some(Ok(ev)),
                 None => self.upstream.next().await,
             };
+            self.pulled += 1;
             let step = match next {
                 Some(Ok(ev)) => self.policies.on_event(ev, &mut self.scratch),
                 Some(Err(e)) => {

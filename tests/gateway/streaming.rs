@@ -114,6 +114,36 @@ async fn stream_tool_call_uses_openai_indexes() {
     assert_eq!(finish, "tool_calls");
 }
 
+/// A burst of deltas already in gw's socket leaves in a few writes, not one per SSE event (the
+/// kernel's cost per streamed chunk), with every event intact. `stream_is_not_buffered` is the
+/// other half: a quiet upstream's events are not held for company.
+#[tokio::test]
+async fn a_burst_of_deltas_leaves_in_few_writes() {
+    let h = Harness::default().await;
+    let prompt = "The northern region closed the quarter with revenue up four percent. ".repeat(40);
+    let resp = h
+        .post(
+            "/v1/chat/completions",
+            &json!({"model": "nova", "stream": true, "messages": [{"role": "user", "content": prompt}]}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.bytes_stream();
+    let (mut frames, mut text) = (0usize, Vec::new());
+    while let Some(chunk) = body.next().await {
+        frames += 1;
+        text.extend_from_slice(&chunk.unwrap());
+    }
+    let events = parse_sse(&String::from_utf8(text).unwrap());
+    assert!(events.len() > 100, "the reply should stream in many events");
+    assert!(
+        frames * 4 < events.len(),
+        "{} SSE events arrived in {frames} HTTP chunks: ready events should share a write",
+        events.len()
+    );
+    assert_eq!(events.last().unwrap(), &Value::String("[DONE]".into()));
+}
+
 #[tokio::test]
 async fn stream_is_not_buffered() {
     let h = Harness::default().await;
