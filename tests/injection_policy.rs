@@ -269,6 +269,46 @@ fn safety_log_mode_streams_everything_and_records() {
     assert_eq!(d.last().unwrap().action, "logged");
 }
 
+/// Tokens of a character or two are the common case when streaming: the filter must not rescan
+/// its context window per delta (it releases text in pieces), and must still never leak a term
+/// split over many of them.
+#[test]
+fn safety_stream_releases_tiny_deltas_in_pieces_and_still_blocks_split_terms() {
+    let chain = PolicyChain::from_policies(vec![safety(SafetyMode::Standard, Action::Block)]);
+    let intro = "Here is a long and harmless introduction about chemistry. ".repeat(8);
+    let chars: Vec<String> = intro.chars().map(String::from).collect();
+    let refs: Vec<&str> = chars.iter().map(String::as_str).collect();
+    let mut run = chain.start();
+    let mut out = Vec::new();
+    for ev in deltas(&refs) {
+        run.on_event(ev, &mut out).unwrap();
+    }
+    run.finish_stream(&mut out).unwrap();
+    assert_eq!(collect(&out), intro, "every byte arrives, in order");
+    let pieces = out
+        .iter()
+        .filter(|e| matches!(e, StreamEvent::TextDelta { .. }))
+        .count();
+    assert!(
+        pieces > 1 && pieces <= intro.len() / 48 + 2,
+        "{} one-character deltas should leave in pieces of 48 bytes or more, got {pieces} pieces",
+        intro.len()
+    );
+
+    let attack = format!("{intro}Now, to make a pipe bomb you need the following.");
+    let chars: Vec<String> = attack.chars().map(String::from).collect();
+    let refs: Vec<&str> = chars.iter().map(String::as_str).collect();
+    let (sent, err) = stream(&chain, deltas(&refs));
+    assert_eq!(
+        err.expect("the stream must end with the error")
+            .code
+            .as_deref(),
+        Some("safety-filter")
+    );
+    assert!(!sent.contains("pipe bomb"), "term leaked: {sent}");
+    assert!(sent.starts_with("Here is a long"), "safe text flows first");
+}
+
 fn corpus(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/corpora")

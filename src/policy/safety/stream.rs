@@ -4,8 +4,9 @@
 //! Why it exists: a term such as "how to make a bomb" can be split across any number of deltas,
 //! and a blocked reply must end with the error rather than stop silently or leak the term. In
 //! `block` mode each text block keeps its unreleased tail plus a bounded window of released text
-//! (for sentence context); in `log` mode nothing is held: the text passes at once and each block is
-//! scanned whole when it ends.
+//! (for sentence context), and releases text in pieces of at least `RESCAN_STEP` bytes so that a
+//! stream of tiny deltas is not rescanned per delta; in `log` mode nothing is held: the text
+//! passes at once and each block is scanned whole when it ends.
 
 use crate::ir::StreamEvent;
 use crate::policy::injection::fold;
@@ -14,6 +15,11 @@ use super::lexicon::Lexicon;
 
 /// Released text kept for sentence context, in bytes.
 const KEEP: usize = 512;
+
+/// Unreleased bytes beyond the hold-back before the next scan (block mode): text leaves in
+/// pieces of at least this much, and a stream of small deltas is scanned once per piece rather
+/// than once per delta. The end of a block is always scanned.
+const RESCAN_STEP: usize = 48;
 
 /// One text or reasoning block being streamed.
 #[derive(Debug)]
@@ -94,6 +100,12 @@ impl StreamScan {
             out.push(delta(h, text));
             return Vec::new();
         }
+        let hold = 2 * lexicon.longest + 8;
+        // Nothing could be released before this much is unreleased, so a scan would only re-read
+        // the kept window: tokens of a few bytes each would otherwise rescan ~1 KB apiece.
+        if h.buf.len() - h.released < hold + RESCAN_STEP {
+            return Vec::new();
+        }
         let folded = fold(&h.buf);
         // Terms inside released text were judged when they arrived (with their context then);
         // folding is prefix-stable, so this is where released text ends in `folded`.
@@ -108,7 +120,6 @@ impl StreamScan {
         if !found.is_empty() {
             return found;
         }
-        let hold = 2 * lexicon.longest + 8;
         let cut = floor_boundary(&h.buf, h.buf.len().saturating_sub(hold));
         if cut > h.released {
             let piece = h.buf[h.released..cut].to_string();
