@@ -337,6 +337,12 @@ pub async fn start(config: EmulatorConfig, listen: SocketAddr) -> std::io::Resul
             // An error means every sender is gone, which also means stop.
             let _ = stop.wait_for(|v| *v).await;
         };
+        // Bedrock streams each event as it is made; without TCP_NODELAY the kernel would hold
+        // a small last write back until the reader acknowledged the one before (up to the
+        // peer's 40 ms delayed ACK), a stall real Bedrock does not have.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         if let Err(err) = axum::serve(listener, app)
             .with_graceful_shutdown(signal)
             .await
