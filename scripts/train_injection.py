@@ -11,7 +11,8 @@ them exactly from the same inputs, all in this repository:
   system prompts, tool results (synthetic and real permissively licensed files), instructions planted
   in tool results (with their byte spans), direct attacks in agent style;
 - policies/injection/own_*.txt: gw's own hand-written examples.
-Rows with `split: holdout`, the recorded client traffic in tests/traffic/ and any AgentDojo extraction
+Rows with `split: holdout` (including tests/corpora/injection/hard_negatives_val.jsonl, reported as
+`holdout-val`), the recorded client traffic in tests/traffic/ and any AgentDojo extraction
 (`--agentdojo`) are never trained on; they are reported after training.
 
 Each text is cut into segments exactly as the Rust side cuts it (`injection_features.segments`):
@@ -220,6 +221,19 @@ def load(kind):
         for t in short:
             train.append(make_doc(t, 1, "attack:as-data", "gw:own", mx))
         add([r for r in direct], lambda r: "attack:direct-as-data", lambda r: 1)
+        # Data that tells a human reader what to do (notices, how-tos, procedures, emails between
+        # people, project docs) is not aimed at the assistant; a few of the same documents carry an
+        # instruction that is (with its span).
+        hn = jsonl(os.path.join(INJ, "hard_negatives_train.jsonl"))
+        add([r for r in hn if r["label"] == 0], lambda r: "data:human-directed", lambda r: 0)
+        add([r for r in hn if r["label"] == 1], lambda r: "planted:human-directed", lambda r: 1, span=True)
+        # Validation hard negatives (data telling a human reader what to do) and instructions to the
+        # AI planted in such documents: reported as `holdout-val`, never trained on.
+        for r in jsonl(os.path.join(INJ, "hard_negatives_val.jsonl")):
+            assert r["split"] == "holdout", r["id"]
+            cls = ("planted:" if r["label"] else "tool:") + r["class"]
+            evals[f"holdout-val {cls}"].append(
+                make_doc(r["text"], r["label"], cls, r.get("source", ""), mx, r.get("span"), group=r["id"]))
     for zone, session, text in recorded_texts():
         want = "user" if kind == "direct" else "tool_result"
         if zone == want:
@@ -444,12 +458,13 @@ def main():
     for name, docs in sorted(evals.items()):
         z = score_docs(final, docs, rules, args.char_n)
         report(name.split(" ")[0], docs, z, math.log(4.0))
-    held = [d for name, docs in evals.items() if name.startswith("holdout") for d in docs]
-    z = score_docs(final, held, rules, args.char_n)
-    for lab, what in ((1, "recall"), (0, "FP")):
-        sel = [s > math.log(4.0) for d, s in zip(held, z) if d.label == lab]
-        if sel:
-            print(f"  holdout overall {what}: {sum(sel) / len(sel):.3f} ({sum(sel)}/{len(sel)})", file=sys.stderr)
+    for prefix in ("holdout ", "holdout-val "):
+        held = [d for name, docs in evals.items() if name.startswith(prefix) for d in docs]
+        z = score_docs(final, held, rules, args.char_n)
+        for lab, what in ((1, "recall"), (0, "FP")):
+            sel = [s > math.log(4.0) for d, s in zip(held, z) if d.label == lab]
+            if sel:
+                print(f"  {prefix.strip()} overall {what}: {sum(sel) / len(sel):.3f} ({sum(sel)}/{len(sel)})", file=sys.stderr)
     if args.agentdojo:
         for name in ("injected.jsonl", "benign.jsonl"):
             path = os.path.join(args.agentdojo, name)
