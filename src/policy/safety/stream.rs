@@ -101,8 +101,8 @@ impl StreamScan {
             return Vec::new();
         }
         let hold = 2 * lexicon.longest + 8;
-        // Nothing could be released before this much is unreleased, so a scan would only re-read
-        // the kept window: tokens of a few bytes each would otherwise rescan ~1 KB apiece.
+        // Wait for a piece worth releasing: a scan re-reads the whole kept window (~1 KB), so
+        // scanning per token of a few bytes would cost that much per token.
         if h.buf.len() - h.released < hold + RESCAN_STEP {
             return Vec::new();
         }
