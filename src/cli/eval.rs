@@ -9,7 +9,7 @@ use super::output::{err, out};
 
 /// `gw eval injection`: every corpus given, or by default every labelled corpus in the repository
 /// plus the recorded client traffic, read zone by zone and reported per traffic class.
-fn eval_injection(corpus: &[PathBuf], threshold: Option<f32>) -> ExitCode {
+fn eval_injection(corpus: &[PathBuf], threshold: Option<f32>, errors: bool) -> ExitCode {
     let scorer = match crate::policy::injection::InjectionScorer::builtin() {
         Ok(s) => s,
         Err(e) => {
@@ -19,6 +19,9 @@ fn eval_injection(corpus: &[PathBuf], threshold: Option<f32>) -> ExitCode {
     };
     let t = threshold.unwrap_or(crate::policy::injection::DEFAULT_THRESHOLD);
     let mut report = crate::policy::injection::EvalReport::new(t);
+    if errors {
+        report.errors = Some(Vec::new());
+    }
     let (files, traffic) = if corpus.is_empty() {
         let mut files = vec![
             PathBuf::from("tests/corpora/injection_dev_open.jsonl"),
@@ -76,7 +79,7 @@ pub(super) fn eval(
     private_ips: bool,
 ) -> ExitCode {
     match detector {
-        EvalDetector::Injection => eval_injection(&corpus, threshold),
+        EvalDetector::Injection => eval_injection(&corpus, threshold, errors),
         EvalDetector::Pii => eval_pii(corpus.first(), errors, private_ips),
     }
 }

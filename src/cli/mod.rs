@@ -110,7 +110,8 @@ pub enum Command {
         /// Score threshold (prompt-injection only).
         #[arg(long)]
         threshold: Option<f32>,
-        /// Also list every miss and false positive (PII only), to review rules.
+        /// Also list every miss and false positive (for injection: with its score, the
+        /// signatures that fired and the segment read), to review rules and models.
         #[arg(long)]
         errors: bool,
         /// PII only: count private-range IP addresses too, as a pack's

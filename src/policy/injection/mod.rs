@@ -16,7 +16,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::Value;
 
-pub use eval::{Counts, EvalReport, Labelled, evaluate};
+pub use eval::{Counts, EvalError, EvalReport, Labelled, evaluate};
 pub use scorer::{
     BUILTIN_INDIRECT_MODEL, BUILTIN_MODEL, BUILTIN_SIGNATURES, DEFAULT_THRESHOLD, InjectionScorer,
     Kind, Scan, Score, Segment,
