@@ -802,15 +802,16 @@ fn render(
 }
 
 /// Charges the collecting key's budget for the job's results, once across every replica and
-/// download: a marker object beside the job's metadata says they were charged.
+/// download: whoever creates the marker object beside the job's metadata (an S3 conditional
+/// write, so two concurrent downloads cannot both win) pays.
 async fn charge_once(store: &BatchStore, job: &JobInfo, grant: &Grant, cost: f64) {
     let marker = format!("{}batches/{}.charged", store.cfg.prefix, job.name);
-    if store.head(&marker).await.is_ok() {
-        return;
-    }
-    let body = format!("{cost}").into_bytes();
-    match store.put(&marker, body, "text/plain", HashMap::new()).await {
-        Ok(()) => grant.charge(cost),
+    match store
+        .create(&marker, format!("{cost}").into_bytes(), "text/plain")
+        .await
+    {
+        Ok(true) => grant.charge(cost),
+        Ok(false) => {}
         Err(e) => tracing::warn!(job = %job.arn, error = %e, "batch results not charged"),
     }
 }

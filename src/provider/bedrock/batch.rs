@@ -194,7 +194,43 @@ impl BatchStore {
         content_type: &str,
         metadata: HashMap<String, String>,
     ) -> Result<(), ApiError> {
-        let mut put = self
+        self.put_object(key, body, content_type, metadata)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| upstream("S3 PutObject", e))
+    }
+
+    /// Uploads `body` to `key` only if no object is there yet (S3's conditional write,
+    /// `If-None-Match: *`, which S3 decides atomically). `Ok(false)`: another caller (another
+    /// download, another replica) created it first. This is how gw does something once across
+    /// replicas without a lock service.
+    pub async fn create(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<bool, ApiError> {
+        match self
+            .put_object(key, body, content_type, HashMap::new())
+            .if_none_match("*")
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 412) => Ok(false),
+            Err(e) => Err(upstream("S3 PutObject", e)),
+        }
+    }
+
+    fn put_object(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        metadata: HashMap<String, String>,
+    ) -> aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder {
+        let put = self
             .s3
             .put_object()
             .bucket(&self.cfg.bucket)
@@ -202,16 +238,12 @@ impl BatchStore {
             .content_type(content_type)
             .set_metadata(Some(metadata))
             .body(ByteStream::from(body));
-        put = match &self.cfg.kms_key_id {
+        match &self.cfg.kms_key_id {
             Some(k) => put
                 .server_side_encryption(ServerSideEncryption::AwsKms)
                 .ssekms_key_id(k),
             None => put.server_side_encryption(ServerSideEncryption::Aes256),
-        };
-        put.send()
-            .await
-            .map(|_| ())
-            .map_err(|e| upstream("S3 PutObject", e))
+        }
     }
 
     /// An input-bucket object's size and metadata.
@@ -424,6 +456,50 @@ pub fn is_terminal(status: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::net::SocketAddr;
+
+    /// The store of a one-target pack with a `batch` section, over the emulator's S3.
+    async fn store(emu: &crate::emulator::EmulatorHandle) -> super::BatchStore {
+        let pack = "pack: {name: p, version: 1.0.0}\nproviders:\n  targets:\n    - id: t\n      provider: aws-bedrock\n      model: us.anthropic.claude-sonnet-4-5-20250929-v1:0\n      base_url: emulator\n      batch: {bucket: gw-batch, role_arn: 'arn:aws:iam::123456789012:role/B'}\n";
+        let loaded = crate::config::load_str(pack, std::path::Path::new("pack.yaml")).unwrap();
+        let endpoint = super::client::EmulatorEndpoint {
+            url: emu.endpoint_url(),
+            s3_url: Some(emu.s3_url()),
+            access_key_id: crate::emulator::ACCESS_KEY_ID.into(),
+            secret_access_key: crate::emulator::SECRET_ACCESS_KEY.into(),
+        };
+        super::BatchStore::build(&loaded.pack.providers.targets[0], Some(&endpoint))
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn create_writes_once_and_then_reports_the_object_was_there() {
+        let emu = crate::emulator::start(
+            crate::emulator::EmulatorConfig::default(),
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await
+        .unwrap();
+        let store = store(&emu).await;
+        let key = "batches/job-1.charged";
+        assert!(
+            store
+                .create(key, b"0.25".to_vec(), "text/plain")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .create(key, b"0.50".to_vec(), "text/plain")
+                .await
+                .unwrap()
+        );
+        // The first write stands.
+        assert_eq!(&store.get(key, false).await.unwrap()[..], b"0.25");
+    }
+
     #[test]
     fn account_ids_are_scrubbed_from_aws_messages() {
         assert_eq!(
