@@ -168,6 +168,7 @@ class Rules:
             data = yaml.safe_load(f)
         self.max_total = float(data["max_total"])
         wanted = ("both", "indirect") if indirect else ("both", "direct")
+        self.indirect = indirect
         self.rules = [
             (r["id"], float(r["weight"]), [re.compile(p, re.ASCII) for p in r["patterns"]])
             for r in data["rules"]
@@ -177,8 +178,18 @@ class Rules:
         self.cues = [(c["id"], [re.compile(p, re.ASCII) for p in c["patterns"]]) for c in data.get("cues", [])]
         self.cue_hashes = [_name_hash(cid) for cid, _ in self.cues]
 
+    def views(self, folded):
+        """The folded text, and for the indirect reading (when it has line breaks) the same with line
+        breaks as spaces, so a phrase hard-wrapped across lines still matches (signatures.rs,
+        `fired`)."""
+        return (folded, folded.replace("\n", " ")) if self.indirect and "\n" in folded else (folded,)
+
+    def _hit(self, ps, views):
+        return any(p.search(v) for p in ps for v in views)
+
     def fired(self, folded):
-        return [rid for rid, _, ps in self.rules if any(p.search(folded) for p in ps)]
+        vs = self.views(folded)
+        return [rid for rid, _, ps in self.rules if self._hit(ps, vs)]
 
     def cue_buckets(self, folded):
         """The buckets of the cues present in `folded`: each cue, each pair and each triple, in
@@ -195,7 +206,8 @@ class Rules:
         return out
 
     def logit(self, folded):
-        total = sum(w for _, w, ps in self.rules if any(p.search(folded) for p in ps))
+        vs = self.views(folded)
+        total = sum(w for _, w, ps in self.rules if self._hit(ps, vs))
         return min(total, self.max_total)
 
 

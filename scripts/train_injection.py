@@ -202,6 +202,9 @@ def load(kind):
     else:
         add(benign_tool, lambda r: "tool:" + r["class"], lambda r: 0)
         add(indirect, lambda r: "planted:" + r["class"], lambda r: 1, span=True)
+        # The train families with many more goals (train only), so that the model learns how an
+        # instruction to the assistant is framed rather than which actions it names.
+        add(jsonl(os.path.join(INJ, "planted_more_goals.jsonl")), lambda r: "planted:" + r["class"], lambda r: 1, span=True)
         # Questions people ask, and text about prompt injection, read as data (forum posts,
         # FAQs, security blogs). Persona prompts and requests to an assistant are left out: inside
         # a tool result, "I want you to act as…" or "from now on use pnpm" *is* an instruction

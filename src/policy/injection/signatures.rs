@@ -242,10 +242,17 @@ impl SignatureSet {
         any
     }
 
-    /// Which rules fire on a text (`raw`) and its folded form.
-    pub(crate) fn fired(&self, raw: &str, folded: &str) -> Vec<bool> {
+    /// Which rules fire on a text (`raw`) and its folded form. With `unwrap` (documents and tool
+    /// results), also on the folded form with its line breaks as spaces.
+    pub(crate) fn fired(&self, raw: &str, folded: &str, unwrap: bool) -> Vec<bool> {
         let mut fired = vec![false; self.rules.len()];
         self.mark(folded, &mut fired);
+        // Hard-wrapped prose (Markdown, e-mail at 72 columns, YAML's folded strings) breaks a
+        // phrase across lines, and the patterns spell phrases with spaces: data is also read with
+        // its line breaks as spaces. (Line-anchored patterns fire on the first reading.)
+        if unwrap && folded.contains('\n') {
+            self.mark(&folded.replace('\n', " "), &mut fired);
+        }
         let wants = |d: Detector| self.rules.iter().any(|r| r.detector == Some(d));
         let mut view_fired = vec![false; self.rules.len()];
         let flag = |d: Detector, fired: &mut [bool]| {
