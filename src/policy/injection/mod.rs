@@ -271,19 +271,117 @@ impl InjectionRun {
             }
             return None;
         }
-        let (new, cut) = withhold_segments(text, &scan, p.threshold, spot);
+        let score = |t: &str| p.scan(t, Kind::Indirect).max();
+        let (new, cut) = withhold_segments(text, &scan, p.threshold, spot, &score);
         self.withheld += cut;
         Some(new)
     }
+}
+
+/// The ranges to withhold: each segment over `threshold`, widened to the paragraphs it cuts
+/// into and narrowed to those of them that score over `threshold` on their own; overlaps merged.
+///
+/// Segments are cut by length, but a planted instruction is a paragraph (a comment, a note, an
+/// e-mail's body): it may run on past the segment that scored, most often when hard-wrapped, and
+/// the segment may also hold innocent paragraphs around it. So a range first extends to the blank
+/// line (or the text's edge) before and after it, when that is at most one segment's length away
+/// (past that the segment's own edge stands, so a file without blank lines is not withheld
+/// whole); then, when it spans several paragraphs, only those that `score` over `threshold` go
+/// (all of them when none does alone: the instruction is spread across them).
+fn withhold_ranges<'a>(
+    text: &str,
+    over: impl Iterator<Item = &'a Segment>,
+    threshold: f32,
+    score: &dyn Fn(&str) -> f32,
+) -> Vec<Segment> {
+    const REACH: usize = segment::INDIRECT_MAX;
+    let bytes = text.as_bytes();
+    let mut out: Vec<Segment> = Vec::new();
+    let mut push = |start: usize, end: usize, value: &Score| match out.last_mut() {
+        Some(last) if start <= last.end => {
+            last.end = last.end.max(end);
+            if value.value > last.score.value {
+                last.score = value.clone();
+            }
+        }
+        _ => out.push(Segment {
+            start,
+            end,
+            score: value.clone(),
+        }),
+    };
+    for seg in over {
+        let mut start = seg.start;
+        if start > 0 && !text[..start].ends_with("\n\n") {
+            let from = start.saturating_sub(REACH);
+            start = match text[..start].rfind("\n\n") {
+                Some(i) if i >= from => i + 2,
+                None if from == 0 => 0,
+                _ => start,
+            };
+        }
+        let mut end = seg.end;
+        if end < bytes.len() && !text[..end].ends_with("\n\n") && bytes[end] != b'\n' {
+            let to = (end + REACH).min(bytes.len());
+            end = match text[end..].find("\n\n") {
+                Some(i) if end + i <= to => end + i + 1,
+                None if to == bytes.len() => to,
+                _ => end,
+            };
+        }
+        let paragraphs = paragraphs(text, start, end);
+        let mut kept = false;
+        if paragraphs.len() > 1 {
+            for &(a, b) in &paragraphs {
+                let value = score(&text[a..b]);
+                if value >= threshold {
+                    push(
+                        a,
+                        b,
+                        &Score {
+                            value,
+                            rules: seg.score.rules.clone(),
+                        },
+                    );
+                    kept = true;
+                }
+            }
+        }
+        if !kept {
+            push(start, end, &seg.score);
+        }
+    }
+    out
+}
+
+/// The non-blank paragraphs of `text[start..end]` (split at blank lines), each with its final
+/// line break.
+fn paragraphs(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut a = start;
+    while a < end {
+        let b = text[a..end].find("\n\n").map_or(end, |i| a + i + 1);
+        if !text[a..b].trim().is_empty() {
+            out.push((a, b));
+        }
+        a = b + 1;
+    }
+    out
 }
 
 /// `text` with every segment over `threshold` replaced by a note saying it was withheld, and
 /// how many characters went. The rest stays, so an agent can still use a page or file that
 /// carries an injection; when nearly all of it would go (four fifths), all of it goes, since what
 /// is left of a page built around an injection is not worth the risk.
-fn withhold_segments(text: &str, scan: &Scan, threshold: f32, spot: Spot) -> (String, usize) {
+fn withhold_segments(
+    text: &str,
+    scan: &Scan,
+    threshold: f32,
+    spot: Spot,
+    score: &dyn Fn(&str) -> f32,
+) -> (String, usize) {
     let total = text.chars().count();
-    let over: Vec<&Segment> = scan.over(threshold).collect();
+    let over = withhold_ranges(text, scan.over(threshold), threshold, score);
     let cut: usize = over
         .iter()
         .map(|s| text[s.start..s.end].chars().count())
@@ -305,7 +403,7 @@ fn withhold_segments(text: &str, scan: &Scan, threshold: f32, spot: Spot) -> (St
     }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for seg in over {
+    for seg in &over {
         out.push_str(&text[at..seg.start]);
         let n = text[seg.start..seg.end].chars().count();
         out.push_str(&format!(
