@@ -3436,33 +3436,41 @@ def gen_indirect_rows(real_rows):
                 rng.split = None if gname in GOALS_HOLDOUT else split
                 g, calls = gfn(rng)
                 rng.split = split
-                use_real = reals and rng.random() < 0.1
-                if use_real:
-                    real = rng.choice(reals)
-                    cls = real["class"]
-                else:
-                    cls, cfn = CARRIERS[rng.randrange(len(CARRIERS))]
+                real, cls, cfn = pick_carrier(rng, reals, 0.1)
                 ctx = {"user": person(rng), "model": rng.choice(MODELS), "task": rng.choice(TASKS[cls]), "calls": calls,
                        "goal_set": gname, "doc": DOC_NOUN[cls]}
                 rng.split = None if fname in FAMILIES_HOLDOUT else split
                 p = fam(rng, g, ctx).strip("\n") if rng.random() < 0.8 else fam(rng, g, ctx)
                 rng.split = split
-                gname = OWN_GOAL.get(fname, ctx["goal_set"])
-                if use_real:
-                    text, pos = plant_real(rng, real, p)
-                    source = real["source"]
-                else:
-                    text, pos = cfn(rng, p)
-                    source = "gw-synthetic"
-                text, span = unmark(text)
-                row = {"id": f"ii-{split}-{k:05d}", "text": text, "label": 1, "zone": "tool_result", "class": cls, "source": source,
-                       "train_ok": True, "split": split, "attack": fname, "goal": gname, "position": pos, "span": span}
-                if use_real:
-                    row["carrier_source"] = real["id"]
-                    row["licence"] = real["licence"]
-                rows.append(row)
+                rows.append(planted_row(rng, real, cls, cfn, p, f"ii-{split}-{k:05d}", split, fname, OWN_GOAL.get(fname, ctx["goal_set"])))
                 k += 1
     return rows
+
+
+def pick_carrier(rng, reals, real_rate):
+    """(real file row or None, carrier class, synthetic carrier function or None)."""
+    if reals and rng.random() < real_rate:
+        real = rng.choice(reals)
+        return real, real["class"], None
+    cls, cfn = CARRIERS[rng.randrange(len(CARRIERS))]
+    return None, cls, cfn
+
+
+def planted_row(rng, real, cls, cfn, p, rid, split, fname, gname):
+    """The row for planted text `p` in a real file (`real`) or a synthetic carrier (`cfn`)."""
+    if real:
+        text, pos = plant_real(rng, real, p)
+        source = real["source"]
+    else:
+        text, pos = cfn(rng, p)
+        source = "gw-synthetic"
+    text, span = unmark(text)
+    row = {"id": rid, "text": text, "label": 1, "zone": "tool_result", "class": cls, "source": source,
+           "train_ok": True, "split": split, "attack": fname, "goal": gname, "position": pos, "span": span}
+    if real:
+        row["carrier_source"] = real["id"]
+        row["licence"] = real["licence"]
+    return row
 
 
 def gen_more_goals_rows(real_rows):
@@ -3478,29 +3486,11 @@ def gen_more_goals_rows(real_rows):
             gname = goals[(k * 7 + j) % len(goals)]
             g, calls = GOALS_EXTRA[gname](rng)
             calls = [c for c in calls if c[0]]
-            use_real = reals and rng.random() < 0.15
-            if use_real:
-                real = rng.choice(reals)
-                cls = real["class"]
-            else:
-                cls, cfn = CARRIERS[rng.randrange(len(CARRIERS))]
+            real, cls, cfn = pick_carrier(rng, reals, 0.15)
             ctx = {"user": person(rng), "model": rng.choice(MODELS), "task": rng.choice(TASKS[cls]), "calls": calls,
                    "goal_set": gname, "doc": DOC_NOUN[cls]}
             p = fam(rng, g, ctx).strip("\n")
-            if use_real:
-                text, pos = plant_real(rng, real, p)
-                source = real["source"]
-            else:
-                text, pos = cfn(rng, p)
-                source = "gw-synthetic"
-            text, span = unmark(text)
-            row = {"id": f"ig-train-{k:05d}", "text": text, "label": 1, "zone": "tool_result", "class": cls, "source": source,
-                   "train_ok": True, "split": "train", "attack": fname, "goal": OWN_GOAL.get(fname, ctx["goal_set"]), "position": pos,
-                   "span": span}
-            if use_real:
-                row["carrier_source"] = real["id"]
-                row["licence"] = real["licence"]
-            rows.append(row)
+            rows.append(planted_row(rng, real, cls, cfn, p, f"ig-train-{k:05d}", "train", fname, OWN_GOAL.get(fname, ctx["goal_set"])))
             k += 1
     return rows
 
