@@ -283,11 +283,12 @@ impl InjectionRun {
 ///
 /// Segments are cut by length, but a planted instruction is a paragraph (a comment, a note, an
 /// e-mail's body): it may run on past the segment that scored, most often when hard-wrapped, and
-/// the segment may also hold innocent paragraphs around it. So a range first extends to the blank
-/// line (or the text's edge) before and after it, when that is at most one segment's length away
-/// (past that the segment's own edge stands, so a file without blank lines is not withheld
-/// whole); then, when it spans several paragraphs, only those that `score` over `threshold` go
-/// (all of them when none does alone: the instruction is spread across them).
+/// the segment may also hold innocent paragraphs around it. So a range first extends to the
+/// edges of the paragraphs it touches, each side by at most one segment's length (past that the
+/// segment's own edge stands; a text of one paragraph is not extended at all, so a file without
+/// blank lines is not withheld whole); then, when it spans several paragraphs, only those that
+/// `score` over `threshold` go (all of them when none does alone: the instruction is spread
+/// across them).
 fn withhold_ranges<'a>(
     text: &str,
     over: impl Iterator<Item = &'a Segment>,
@@ -295,7 +296,7 @@ fn withhold_ranges<'a>(
     score: &dyn Fn(&str) -> f32,
 ) -> Vec<Segment> {
     const REACH: usize = segment::INDIRECT_MAX;
-    let bytes = text.as_bytes();
+    let paras = paragraphs(text);
     let mut out: Vec<Segment> = Vec::new();
     let mut push = |start: usize, end: usize, value: &Score| match out.last_mut() {
         Some(last) if start <= last.end => {
@@ -311,38 +312,33 @@ fn withhold_ranges<'a>(
         }),
     };
     for seg in over {
-        let mut start = seg.start;
-        if start > 0 && !text[..start].ends_with("\n\n") {
-            let from = start.saturating_sub(REACH);
-            start = match text[..start].rfind("\n\n") {
-                Some(i) if i >= from => i + 2,
-                None if from == 0 => 0,
-                _ => start,
-            };
+        let touched: Vec<(usize, usize)> = paras
+            .iter()
+            .copied()
+            .filter(|&(a, b)| a < seg.end && b > seg.start)
+            .collect();
+        let (mut start, mut end) = (seg.start, seg.end);
+        if paras.len() > 1
+            && let (Some(first), Some(last)) = (touched.first(), touched.last())
+        {
+            if first.0 < start && start - first.0 <= REACH {
+                start = first.0;
+            }
+            if last.1 > end && last.1 - end <= REACH {
+                end = last.1;
+            }
         }
-        let mut end = seg.end;
-        if end < bytes.len() && !text[..end].ends_with("\n\n") && bytes[end] != b'\n' {
-            let to = (end + REACH).min(bytes.len());
-            end = match text[end..].find("\n\n") {
-                Some(i) if end + i <= to => end + i + 1,
-                None if to == bytes.len() => to,
-                _ => end,
-            };
-        }
-        let paragraphs = paragraphs(text, start, end);
         let mut kept = false;
-        if paragraphs.len() > 1 {
-            for &(a, b) in &paragraphs {
+        if touched.len() > 1 {
+            for &(a, b) in &touched {
+                let (a, b) = (a.max(start), b.min(end));
                 let value = score(&text[a..b]);
                 if value >= threshold {
-                    push(
-                        a,
-                        b,
-                        &Score {
-                            value,
-                            rules: seg.score.rules.clone(),
-                        },
-                    );
+                    let found = Score {
+                        value,
+                        rules: seg.score.rules.clone(),
+                    };
+                    push(a, b, &found);
                     kept = true;
                 }
             }
@@ -354,19 +350,42 @@ fn withhold_ranges<'a>(
     out
 }
 
-/// The non-blank paragraphs of `text[start..end]` (split at blank lines), each with its final
-/// line break.
-fn paragraphs(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+/// The paragraphs of `text`: byte ranges of runs of non-blank lines, each with its final line
+/// break. A line is blank when nothing but blanks follows an optional line number, so the
+/// numbered file views agents read (`   12→`, `cat -n`) keep their paragraphs.
+fn paragraphs(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut a = start;
-    while a < end {
-        let b = text[a..end].find("\n\n").map_or(end, |i| a + i + 1);
-        if !text[a..b].trim().is_empty() {
-            out.push((a, b));
+    let mut open: Option<usize> = None;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let blank = is_blank_line(line);
+        match (open, blank) {
+            (None, false) => open = Some(pos),
+            (Some(a), true) => {
+                out.push((a, pos));
+                open = None;
+            }
+            _ => {}
         }
-        a = b + 1;
+        pos += line.len();
+    }
+    if let Some(a) = open {
+        out.push((a, pos));
     }
     out
+}
+
+fn is_blank_line(line: &str) -> bool {
+    let rest = line.trim_start();
+    let unnumbered = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = if unnumbered.len() < rest.len() {
+        unnumbered
+            .strip_prefix(['→', '\t', ':', '|'])
+            .unwrap_or(unnumbered)
+    } else {
+        rest
+    };
+    rest.trim().is_empty()
 }
 
 /// `text` with every segment over `threshold` replaced by a note saying it was withheld, and
@@ -483,5 +502,24 @@ impl PolicyRun for InjectionRun {
         _decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paragraphs;
+
+    #[test]
+    fn paragraphs_split_at_blank_lines_numbered_or_not() {
+        let plain = "a\nb\n\n\nc\n";
+        assert_eq!(paragraphs(plain), vec![(0, 4), (6, 8)]);
+        // Claude Code's Read view and `cat -n`: a numbered empty line is a blank line.
+        let numbered = "     1→# Title\n     2→\n     3→text\n     4→more\n";
+        let p = paragraphs(numbered);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(numbered[p[1].0..p[1].1].starts_with("     3→text"));
+        assert_eq!(paragraphs("     1\tx\n     2\t\n     3\ty\n").len(), 2);
+        // One paragraph, no break.
+        assert_eq!(paragraphs("x\ny\n"), vec![(0, 4)]);
     }
 }
