@@ -24,13 +24,15 @@ Modes (each trains on the indirect training rows of train_injection.load):
   added to the n-gram model's logit, compared with the n-gram model at the cut where each lets
   through the same share of hold-out benign tool results and recorded traffic (the fine-tune has no
   cross-validated cut, so all are read at matched false positives: fair between them, but the cut
-  is not one a deployment could choose).
+  is not one a deployment could choose). It also reads the ensemble segment by segment, and with
+  the encoder run only on segments the n-gram model already scores above a gate;
+- `cost`: the encoder's forward pass per segment, float32 and int8, one at a time and in batches.
 
 Setup (a throw-away venv; ~3 GB with torch):
     python3 -m venv /tmp/emb && /tmp/emb/bin/pip install -r scripts/requirements-probe.txt
-    /tmp/emb/bin/python scripts/semantic_probe.py features|static|finetune [--agentdojo /tmp/agentdojo]
+    /tmp/emb/bin/python scripts/semantic_probe.py features|static|finetune|cost [--agentdojo /tmp/agentdojo]
 Embeddings are cached in /tmp/gw-probe. `features` and `static` take ~10 minutes on 2 cores the
-first time, `finetune` ~25.
+first time, `finetune` 25–80 (machines of one kind differ; scoring AgentDojo is a third of it).
 """
 import argparse
 import hashlib
@@ -160,8 +162,12 @@ class Linear:
         return self
 
     def score(self, docs):
+        z, owner = self.segment_scores(docs)
+        return T.doc_scores(z, owner, len(docs))
+
+    def segment_scores(self, docs):
         x, off, _, owner = self.matrix(docs)
-        return T.doc_scores(x @ self.coef + self.b + off, owner, len(docs))
+        return x @ self.coef + self.b + off, owner
 
 
 def finetuned_scores(train_docs, evals, epochs=1):
@@ -207,8 +213,40 @@ def finetuned_scores(train_docs, evals, epochs=1):
         for name, docs in evals.items():
             texts, _, owner = T.flatten(docs)
             z = [logits(texts[s:s + 128]).numpy() for s in range(0, len(texts), 128)]
-            out[name] = T.doc_scores(np.concatenate(z) if z else np.zeros(0), owner, len(docs))
-    return out
+            out[name] = np.concatenate(z) if z else np.zeros(0)
+    return out  # per segment, in T.flatten order
+
+
+def encoder_cost(evals):
+    """Milliseconds per segment for the encoder's forward pass on hold-out benign tool-result
+    segments (tokenising included): what running it in the request path would cost, per 320
+    characters, on this machine. PyTorch (oneDNN) is a lower bound for a Rust runtime."""
+    import time
+
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    docs = [d for n, ds in sorted(evals.items()) if n.startswith("holdout ") for d in ds if is_benign_traffic(d)]
+    segs = T.flatten(docs)[0]
+    segs = [segs[i] for i in np.random.default_rng(T.SEED).permutation(len(segs))[:256]]
+    path = encoder_dir()
+    tok, enc = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    quantized = torch.ao.quantization.quantize_dynamic(enc, {torch.nn.Linear}, dtype=torch.qint8)
+    n_tokens = np.mean([len(tok(t, truncation=True, max_length=128)["input_ids"]) for t in segs])
+    print(f"encoder cost on {len(segs)} hold-out tool-result segments ({n_tokens:.0f} tokens on average), "
+          f"{torch.get_num_threads()} threads:")
+    for name, model in (("float32", enc), ("int8 dynamic", quantized)):
+        for batch in (1, 32):
+            best = math.inf
+            with torch.inference_mode():
+                for _ in range(3):
+                    start = time.perf_counter()
+                    for s in range(0, len(segs), batch):
+                        t = tok(segs[s:s + batch], padding=True, truncation=True, max_length=128, return_tensors="pt")
+                        model(**t).last_hidden_state.mean(1)
+                    best = min(best, time.perf_counter() - start)
+            print(f"  {name:<13} batch {batch:>2}: {best * 1000 / len(segs):.1f} ms per segment")
 
 
 def is_benign_traffic(d):
@@ -237,7 +275,7 @@ def report(title, evals, scores, cut):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["features", "static", "finetune"])
+    ap.add_argument("mode", choices=["features", "static", "finetune", "cost"])
     ap.add_argument("--agentdojo", help="directory written by scripts/agentdojo_eval.py, reported only")
     ap.add_argument("--epochs", type=int, default=1)
     args = ap.parse_args()
@@ -245,18 +283,41 @@ def main():
     if args.agentdojo:
         evals["agentdojo"] = [d for n in ("injected.jsonl", "benign.jsonl")
                               for d in T.agentdojo(os.path.join(args.agentdojo, n), KIND)]
+    if args.mode == "cost":
+        encoder_cost(evals)
+        return
     if args.mode == "finetune":
-        tuned = finetuned_scores(train_docs, evals, args.epochs)
+        tuned_seg = finetuned_scores(train_docs, evals, args.epochs)
         base = Linear().train(train_docs, cross_validate=False)
-        linear = {n: base.score(d) for n, d in evals.items()}
+        linear_seg = {n: base.segment_scores(d) for n, d in evals.items()}
+        owner = {n: o for n, (_, o) in linear_seg.items()}
+
+        def per_doc(seg):
+            return {n: T.doc_scores(z, owner[n], len(evals[n])) for n, z in seg.items()}
+
+        linear, tuned = per_doc({n: z for n, (z, _) in linear_seg.items()}), per_doc(tuned_seg)
         # The ensemble adds the two logits, the fine-tune's divided by 3 (its logits spread about
-        # three times wider); the weight was set before reading any hold-out figure.
+        # three times wider); the weight was set before reading any hold-out figure. "Per text"
+        # adds each model's highest segment; "per segment" adds them segment by segment, which is
+        # what withholding a span needs; "gated at g" runs the encoder only on segments the n-gram
+        # model scores above g, which is what would keep its cost off ordinary tool results.
         both = {n: linear[n] + tuned[n] / 3.0 for n in evals}
-        for title, scores in (("n-gram model", linear), ("fine-tuned MiniLM", tuned),
-                              ("n-gram model + fine-tuned MiniLM / 3", both)):
+        combos = [("n-gram model", linear, (0.005, 0.01)), ("fine-tuned MiniLM", tuned, (0.005, 0.01)),
+                  ("n-gram model + fine-tuned MiniLM / 3, per text", both, (0.005, 0.01))]
+        for gate in (None, -1.0, 0.0):
+            seg, ran, total = {}, 0, 0
+            for n, (z, _) in linear_seg.items():
+                on = np.ones(len(z), bool) if gate is None else z > gate
+                seg[n] = np.where(on, z + tuned_seg[n] / 3.0, z)
+                benign_seg = np.array([is_benign_traffic(d) for d in evals[n]], bool)[owner[n]]
+                ran, total = ran + int((on & benign_seg).sum()), total + int(benign_seg.sum())
+            how = "per segment" if gate is None else f"gated at {gate:+.0f}"
+            combos.append((f"n-gram model + fine-tuned MiniLM / 3, {how} (encoder on {ran}/{total} benign "
+                           "segments)", per_doc(seg), (0.005,)))
+        for title, scores, fps in combos:
             benign = np.sort(np.concatenate([s[[is_benign_traffic(d) for d in evals[n]]]
                                              for n, s in scores.items()]))[::-1]
-            for fp in (0.005, 0.01):
+            for fp in fps:
                 report(f"{title}, at {fp:.1%} of {len(benign)} hold-out benign texts let through", evals, scores,
                        benign[int(fp * len(benign))])
         return
