@@ -220,7 +220,8 @@ def finetuned_scores(train_docs, evals, epochs=1):
 def encoder_cost(evals):
     """Milliseconds per segment for the encoder's forward pass on hold-out benign tool-result
     segments (tokenising included): what running it in the request path would cost, per 320
-    characters, on this machine. PyTorch (oneDNN) is a lower bound for a Rust runtime."""
+    characters, on this machine. PyTorch (oneDNN) is the reference point: a candle build was ~3x
+    slower on another machine, and ONNX Runtime was not tried."""
     import time
 
     import torch
