@@ -12,7 +12,8 @@ them exactly from the same inputs, all in this repository:
   in tool results (with their byte spans), direct attacks in agent style;
 - policies/injection/own_*.txt: gw's own hand-written examples.
 Rows with `split: holdout` (including tests/corpora/injection/hard_negatives_val.jsonl, reported as
-`holdout-val`), the recorded client traffic in tests/traffic/ and any AgentDojo extraction
+`holdout-val`), the BIPIA exam (`split: bipia`, tests/corpora/injection/bipia.jsonl, reported as
+`bipia`; its train split is in planted_bipia_train.jsonl, see scripts/bipia_corpus.py), the recorded client traffic in tests/traffic/ and any AgentDojo extraction
 (`--agentdojo`) are never trained on; they are reported after training.
 
 Each text is cut into segments exactly as the Rust side cuts it (`injection_features.segments`):
@@ -230,6 +231,16 @@ def load(kind):
         hn = jsonl(os.path.join(INJ, "hard_negatives_train.jsonl"))
         add([r for r in hn if r["label"] == 0], lambda r: "data:human-directed", lambda r: 0)
         add([r for r in hn if r["label"] == 1], lambda r: "planted:human-directed", lambda r: 1, span=True)
+        # BIPIA's train-split attacks that address the reply or ask for code in it, planted in our own
+        # carriers, and lines that ask a human reader about their reply or code (scripts/bipia_corpus.py).
+        pb = jsonl(os.path.join(INJ, "planted_bipia_train.jsonl"))
+        add([r for r in pb if r["label"] == 1], lambda r: "planted:bipia-train", lambda r: 1, span=True)
+        add([r for r in pb if r["label"] == 0], lambda r: "data:reply-to-a-human", lambda r: 0)
+        # BIPIA's test split (other categories) in BIPIA's own emails: an outside exam, reported only.
+        for r in jsonl(os.path.join(INJ, "bipia.jsonl")):
+            assert r["split"] == "bipia", r["id"]
+            cls = ("planted:" if r["label"] else "tool:") + r["class"]
+            evals[f"bipia {cls}"].append(make_doc(r["text"], r["label"], cls, r["source"], mx, group=r["id"]))
         # Validation hard negatives (data telling a human reader what to do) and instructions to the
         # AI planted in such documents: reported as `holdout-val`, never trained on.
         for r in jsonl(os.path.join(INJ, "hard_negatives_val.jsonl")):

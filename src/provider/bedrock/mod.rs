@@ -146,7 +146,8 @@ impl BedrockProvider {
             pending: VecDeque::new(),
             scratch: Vec::new(),
             idle: self.stream_idle,
-            first_by: Some(first_by),
+            deadline: Box::pin(tokio::time::sleep_until(first_by)),
+            first_event: true,
             site: OwnedSite {
                 target: self.target_id.clone(),
                 model: self.model.clone(),
@@ -314,8 +315,11 @@ struct StreamState {
     pending: VecDeque<StreamEvent>,
     scratch: Vec<StreamEvent>,
     idle: Duration,
-    /// Until the first event: when it must have arrived (time to first byte), not the idle gap.
-    first_by: Option<tokio::time::Instant>,
+    /// One timer for the whole stream, moved forward on every event rather than armed anew:
+    /// until the first event it is the time-to-first-byte deadline, then the idle gap.
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    /// No event yet, so an expired deadline is a first-byte timeout, not an idle one.
+    first_event: bool,
     site: OwnedSite,
     finished: bool,
 }
@@ -330,12 +334,20 @@ async fn next_event(
         if st.finished {
             return None;
         }
-        let until = st
-            .first_by
-            .unwrap_or_else(|| tokio::time::Instant::now() + st.idle);
-        match tokio::time::timeout_at(until, st.receiver.recv()).await {
+        if !st.first_event {
+            // The gap is counted from when the caller asks for more, as a slow reader is not
+            // a silent upstream.
+            let next = tokio::time::Instant::now() + st.idle;
+            st.deadline.as_mut().reset(next);
+        }
+        let recv = tokio::select! {
+            biased;
+            got = st.receiver.recv() => Ok(got),
+            () = st.deadline.as_mut() => Err(()),
+        };
+        match recv {
             Ok(Ok(Some(ev))) => {
-                st.first_by = None;
+                st.first_event = false;
                 st.mapper.map(ev, &mut st.scratch);
                 st.pending.extend(st.scratch.drain(..));
             }
@@ -353,9 +365,10 @@ async fn next_event(
             }
             Err(_) => {
                 st.finished = true;
-                let err = match st.first_by {
-                    Some(_) => first_byte_timeout(st.site.borrow()),
-                    None => idle_timeout(st.site.borrow(), st.idle),
+                let err = if st.first_event {
+                    first_byte_timeout(st.site.borrow())
+                } else {
+                    idle_timeout(st.site.borrow(), st.idle)
                 };
                 return Some((Err(err), st));
             }
