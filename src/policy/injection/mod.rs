@@ -23,7 +23,7 @@ pub use scorer::{
 };
 pub use segment::segments;
 
-pub(crate) use text::fold;
+pub(crate) use text::{fold, folded_len};
 
 use crate::config::pack::PromptInjectionConfig;
 use crate::error::ApiError;

@@ -38,6 +38,54 @@ fn fold_non_ascii(c: char) -> Folded {
 /// of a prefix is a prefix of the fold (the safety filter's streaming relies on it).
 pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out.make_ascii_lowercase();
+    out
+}
+
+/// `fold(text).len()` without building the string: where released streamed text ends in a fold.
+pub(crate) fn folded_len(text: &str) -> usize {
+    let mut n = Counted(0);
+    fold_into(text, &mut n);
+    n.0
+}
+
+/// Where folded text goes: the text itself, or only its length in bytes.
+trait Sink {
+    fn is_empty(&self) -> bool;
+    fn push(&mut self, c: char);
+    fn push_str(&mut self, s: &str);
+}
+
+impl Sink for String {
+    fn is_empty(&self) -> bool {
+        String::is_empty(self)
+    }
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+}
+
+/// Counts the bytes a fold would write (lower-casing ASCII keeps lengths).
+struct Counted(usize);
+
+impl Sink for Counted {
+    fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+    fn push(&mut self, c: char) {
+        self.0 += c.len_utf8();
+    }
+    fn push_str(&mut self, s: &str) {
+        self.0 += s.len();
+    }
+}
+
+/// The fold, before lower-casing, written to `out`.
+fn fold_into(text: &str, out: &mut impl Sink) {
     // 0: no blank run pending; b' ' or b'\n': one is, to be written before the next character.
     let mut pending = 0_u8;
     let bytes = text.as_bytes();
@@ -60,7 +108,7 @@ pub(crate) fn fold(text: &str) -> String {
             break;
         }
         if i > start {
-            flush(&mut out, &mut pending);
+            flush(out, &mut pending);
             out.push_str(&text[start..i]);
             continue;
         }
@@ -77,13 +125,11 @@ pub(crate) fn fold(text: &str) -> String {
             Folded::Drop => {}
             Folded::Blank => blank(&mut pending, false),
             Folded::Char(c) => {
-                flush(&mut out, &mut pending);
+                flush(out, &mut pending);
                 out.push(c);
             }
         }
     }
-    out.make_ascii_lowercase();
-    out
 }
 
 /// Printable ASCII or a control character other than a blank: folds to itself (lower-cased).
@@ -103,7 +149,7 @@ fn blank(pending: &mut u8, newline: bool) {
 }
 
 /// Writes the pending blank run, unless it leads the text (folding trims).
-fn flush(out: &mut String, pending: &mut u8) {
+fn flush(out: &mut impl Sink, pending: &mut u8) {
     if *pending != 0 {
         if !out.is_empty() {
             out.push(char::from(*pending));
@@ -132,6 +178,25 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(fold(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn folded_len_is_the_folds_length() {
+        let cases = [
+            "",
+            "   ",
+            "Ignore  ALL previous\n\ninstructions,\u{200b} h\u{e9}llo w\u{f6}rld!",
+            "\u{ff29}\u{ff27}\u{ff2e} the \u{201c}rules\u{201d} \u{2014} don\u{2019}t ",
+            "a\u{a0}\u{a0}b \n\u{a0}c\t",
+            "how to make a bo",
+            "\u{200b}\u{200b}x  \r\n y",
+        ];
+        for text in cases {
+            for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let prefix = &text[..end];
+                assert_eq!(folded_len(prefix), fold(prefix).len(), "{prefix:?}");
+            }
         }
     }
 

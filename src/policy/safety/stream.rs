@@ -9,7 +9,7 @@
 //! passes at once and each block is scanned whole when it ends.
 
 use crate::ir::StreamEvent;
-use crate::policy::injection::fold;
+use crate::policy::injection::{fold, folded_len};
 
 use super::lexicon::Lexicon;
 
@@ -109,7 +109,7 @@ impl StreamScan {
         let folded = fold(&h.buf);
         // Terms inside released text were judged when they arrived (with their context then);
         // folding is prefix-stable, so this is where released text ends in `folded`.
-        let judged = fold(&h.buf[..h.released]).len();
+        let judged = folded_len(&h.buf[..h.released]);
         // A term ending exactly at the end may still grow ("bomb" -> "bombastic"): not yet.
         let found: Vec<usize> = lexicon
             .scan(&folded)
@@ -149,7 +149,7 @@ impl StreamScan {
         // Log mode keeps the whole block and has judged nothing yet; block mode judged the
         // released part as it went.
         let judged = if block {
-            fold(&h.buf[..h.released]).len()
+            folded_len(&h.buf[..h.released])
         } else {
             0
         };
