@@ -170,7 +170,8 @@ def load(kind):
     everyday = jsonl(os.path.join(CORPORA, "everyday_dev.jsonl"))
     benign_user = jsonl(os.path.join(INJ, "benign_user.jsonl"))
     benign_system = jsonl(os.path.join(INJ, "benign_system.jsonl"))
-    benign_tool = jsonl(os.path.join(INJ, "benign_tool.jsonl")) + jsonl(os.path.join(INJ, "benign_tool_real.jsonl"))
+    benign_tool = (jsonl(os.path.join(INJ, "benign_tool.jsonl")) + jsonl(os.path.join(INJ, "benign_tool_real.jsonl"))
+                   + jsonl(os.path.join(INJ, "benign_tool_ops.jsonl")))
     indirect = jsonl(os.path.join(INJ, "indirect.jsonl"))
     direct = jsonl(os.path.join(INJ, "direct_user.jsonl"))
 
