@@ -55,12 +55,19 @@ impl Labelled {
         let split = match self.split.as_deref() {
             Some("holdout") => " (holdout)",
             Some("holdout2") => " (holdout v2)",
+            s if is_outside(s) => " (outside exam)",
             _ if !self.train_ok => " (never trained)",
             _ => "",
         };
         let what = if self.label == 1 { "attack" } else { "benign" };
         format!("{zone} {what}: {class}{split}")
     }
+}
+
+/// Splits of exams written outside this project (`scripts/bipia_corpus.py`,
+/// `scripts/garak_latent_eval.py`).
+fn is_outside(split: Option<&str>) -> bool {
+    matches!(split, Some("bipia" | "garak"))
 }
 
 /// Confusion counts for one slice of the corpus.
@@ -119,6 +126,10 @@ pub struct EvalReport {
     pub eval_only: Counts,
     /// The blind hold-out v2 (`split: holdout2`), never trained on nor used for a decision.
     pub holdout2: Counts,
+    /// Exams written outside this project (`split: bipia` or `garak`), never trained on: apart,
+    /// because some of their rows (a plain question inside an email) no detector of this kind
+    /// should flag, and they would blur the hold-out figure.
+    pub outside: Counts,
     /// Per zone, label and traffic class (hold-out and never-trained rows apart).
     pub by_class: BTreeMap<String, Counts>,
     /// Lines that were not valid corpus items.
@@ -187,6 +198,8 @@ impl EvalReport {
         let seen = item.train_ok && !matches!(split, Some("holdout" | "holdout2"));
         if split == Some("holdout2") {
             self.holdout2.add(item.label, flagged);
+        } else if is_outside(split) {
+            self.outside.add(item.label, flagged);
         } else if seen {
             self.train_ok.add(item.label, flagged);
         } else {
@@ -258,6 +271,13 @@ impl fmt::Display for EvalReport {
                 f,
                 "blind hold-out v2 (holdout2, never trained on)",
                 &self.holdout2,
+            )?;
+        }
+        if self.outside != Counts::default() {
+            row(
+                f,
+                "outside exams (BIPIA, garak: written by others)",
+                &self.outside,
             )?;
         }
         writeln!(f, "per zone and class:")?;
@@ -355,6 +375,16 @@ mod tests {
         assert_eq!(r.eval_only, Counts::default());
         assert_eq!(r.train_ok, Counts::default());
         assert!(r.to_string().contains("user benign: c (holdout v2)"));
+        let r = evaluate(
+            r#"{"text":"What is a good name for a bird?","label":0,"source":"d","train_ok":false,"split":"bipia"}"#,
+            &s,
+            0.8,
+        );
+        assert_eq!(r.outside.tn, 1);
+        assert_eq!(r.eval_only, Counts::default());
+        let text = r.to_string();
+        assert!(text.contains("user benign: d (outside exam)"), "{text}");
+        assert!(text.contains("outside exams (BIPIA, garak"), "{text}");
     }
 
     #[test]
