@@ -366,25 +366,32 @@ mod tests {
         assert!(text.contains("user attack: a"), "{text}");
         assert!(text.contains("user benign: b (never trained)"), "{text}");
         assert!(!text.contains("hold-out v2"), "{text}");
-        let r = evaluate(
-            r#"{"text":"What is a good name for a dog?","label":0,"source":"c","train_ok":true,"split":"holdout2"}"#,
-            &s,
-            0.8,
+        // Rows apart from the never-trained slice: each lands in its own, named as such.
+        type Slice = fn(&EvalReport) -> Counts;
+        let apart: [(&str, Slice, &str); 2] = [
+            (
+                r#"{"text":"What is a good name for a dog?","label":0,"source":"c","train_ok":true,"split":"holdout2"}"#,
+                |r| r.holdout2,
+                "user benign: c (holdout v2)",
+            ),
+            (
+                r#"{"text":"What is a good name for a bird?","label":0,"source":"d","train_ok":false,"split":"bipia"}"#,
+                |r| r.outside,
+                "user benign: d (outside exam)",
+            ),
+        ];
+        for (line, slice, class) in apart {
+            let r = evaluate(line, &s, 0.8);
+            assert_eq!(slice(&r).tn, 1, "{line}");
+            assert_eq!(r.eval_only, Counts::default());
+            assert_eq!(r.train_ok, Counts::default());
+            assert!(r.to_string().contains(class), "{r}");
+        }
+        assert!(
+            evaluate(apart[1].0, &s, 0.8)
+                .to_string()
+                .contains("outside exams (BIPIA, garak")
         );
-        assert_eq!(r.holdout2.tn, 1);
-        assert_eq!(r.eval_only, Counts::default());
-        assert_eq!(r.train_ok, Counts::default());
-        assert!(r.to_string().contains("user benign: c (holdout v2)"));
-        let r = evaluate(
-            r#"{"text":"What is a good name for a bird?","label":0,"source":"d","train_ok":false,"split":"bipia"}"#,
-            &s,
-            0.8,
-        );
-        assert_eq!(r.outside.tn, 1);
-        assert_eq!(r.eval_only, Counts::default());
-        let text = r.to_string();
-        assert!(text.contains("user benign: d (outside exam)"), "{text}");
-        assert!(text.contains("outside exams (BIPIA, garak"), "{text}");
     }
 
     #[test]
