@@ -214,6 +214,26 @@ mod tests {
         assert!(scan.max() >= DEFAULT_THRESHOLD, "{scan:?}");
     }
 
+    /// A WHOIS record is data: its contact block (phone, fax, e-mail) is not an instruction to
+    /// send anything. Security agents fetch these; the model of `02eba47` withheld 2 of these 12
+    /// held-out records (never trained on; `scripts/injection_carriers_ops.py`).
+    #[test]
+    fn whois_records_are_data() {
+        let s = scorer();
+        let corpus = include_str!("../../../tests/corpora/injection/benign_tool_ops.jsonl");
+        let mut read = 0;
+        for line in corpus.lines() {
+            let row: serde_json::Value = serde_json::from_str(line).unwrap();
+            if row["class"] != "whois" || row["split"] != "holdout" {
+                continue;
+            }
+            read += 1;
+            let scan = s.scan(row["text"].as_str().unwrap(), Kind::Indirect);
+            assert!(scan.max() < DEFAULT_THRESHOLD, "{}: {scan:?}", row["id"]);
+        }
+        assert_eq!(read, 12);
+    }
+
     /// The bare phrase inside a record is the injection's own wording; a person writing to a
     /// person says whose instructions, or which.
     #[test]
