@@ -237,18 +237,19 @@ def load(kind):
         pb = jsonl(os.path.join(INJ, "planted_bipia_train.jsonl"))
         add([r for r in pb if r["label"] == 1], lambda r: "planted:bipia-train", lambda r: 1, span=True)
         add([r for r in pb if r["label"] == 0], lambda r: "data:reply-to-a-human", lambda r: 0)
-        # BIPIA's test split (other categories) in BIPIA's own emails: an outside exam, reported only.
-        for r in jsonl(os.path.join(INJ, "bipia.jsonl")):
-            assert r["split"] == "bipia", r["id"]
-            cls = ("planted:" if r["label"] else "tool:") + r["class"]
-            evals[f"bipia {cls}"].append(make_doc(r["text"], r["label"], cls, r["source"], mx, group=r["id"]))
+        def exam(name, split, report_as):
+            """Rows reported under `report_as`, never trained on (each row its own CV group)."""
+            for r in jsonl(os.path.join(INJ, name)):
+                assert r["split"] == split, r["id"]
+                cls = ("planted:" if r["label"] else "tool:") + r["class"]
+                evals[f"{report_as} {cls}"].append(
+                    make_doc(r["text"], r["label"], cls, r.get("source", ""), mx, r.get("span"), group=r["id"]))
+
+        # BIPIA's test split (other categories) in BIPIA's own emails: an outside exam.
+        exam("bipia.jsonl", "bipia", "bipia")
         # Validation hard negatives (data telling a human reader what to do) and instructions to the
-        # AI planted in such documents: reported as `holdout-val`, never trained on.
-        for r in jsonl(os.path.join(INJ, "hard_negatives_val.jsonl")):
-            assert r["split"] == "holdout", r["id"]
-            cls = ("planted:" if r["label"] else "tool:") + r["class"]
-            evals[f"holdout-val {cls}"].append(
-                make_doc(r["text"], r["label"], cls, r.get("source", ""), mx, r.get("span"), group=r["id"]))
+        # AI planted in such documents.
+        exam("hard_negatives_val.jsonl", "holdout", "holdout-val")
     for zone, session, text in recorded_texts():
         want = "user" if kind == "direct" else "tool_result"
         if zone == want:
