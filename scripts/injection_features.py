@@ -207,8 +207,9 @@ class Rules:
 
     def logit(self, folded):
         vs = self.views(folded)
-        total = sum(w for _, w, ps in self.rules if self._hit(ps, vs))
-        return min(total, self.max_total)
+        ws = [w for _, w, ps in self.rules if self._hit(ps, vs)]
+        # Signals are capped together; counter-signals (negative weights) then lower the sum.
+        return min(sum(w for w in ws if w > 0), self.max_total) + sum(w for w in ws if w < 0)
 
 
 SEGMENT_TEXT = "alpha beta gamma\n" * 3 + "x" * 25 + "\n\n \n" + "d\u00e9j\u00e0 vu " * 6

@@ -170,8 +170,11 @@ def load(kind):
     everyday = jsonl(os.path.join(CORPORA, "everyday_dev.jsonl"))
     benign_user = jsonl(os.path.join(INJ, "benign_user.jsonl"))
     benign_system = jsonl(os.path.join(INJ, "benign_system.jsonl"))
-    benign_tool = (jsonl(os.path.join(INJ, "benign_tool.jsonl")) + jsonl(os.path.join(INJ, "benign_tool_real.jsonl"))
-                   + jsonl(os.path.join(INJ, "benign_tool_ops.jsonl")))
+    benign_tool = jsonl(os.path.join(INJ, "benign_tool.jsonl")) + jsonl(os.path.join(INJ, "benign_tool_real.jsonl"))
+    if kind == "indirect":
+        # Security and operations tool output (WHOIS, dig, headers, kubectl, man pages): data an
+        # agent's tools return. The direct model's pasted documents stay the general carriers.
+        benign_tool += jsonl(os.path.join(INJ, "benign_tool_ops.jsonl"))
     indirect = jsonl(os.path.join(INJ, "indirect.jsonl"))
     direct = jsonl(os.path.join(INJ, "direct_user.jsonl"))
 

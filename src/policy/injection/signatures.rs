@@ -132,6 +132,8 @@ pub(crate) enum Detector {
 #[derive(Debug)]
 pub(crate) struct Rule {
     pub(crate) id: Arc<str>,
+    /// Log-odds added when the rule fires. Negative for a counter-signal (an attack phrase
+    /// mentioned rather than made), which lowers the capped sum of the others.
     pub(crate) weight: f32,
     pub(crate) detector: Option<Detector>,
     pub(crate) scope: Scope,
@@ -183,9 +185,16 @@ impl SignatureSet {
                         spec.id
                     ));
                 }
-                if !spec.weight.is_finite() || spec.weight < 0.0 {
+                if !spec.weight.is_finite() {
                     return Err(format!(
-                        "injection signatures `{origin}`: rule `{}` needs a weight >= 0",
+                        "injection signatures `{origin}`: rule `{}` needs a finite weight",
+                        spec.id
+                    ));
+                }
+                if spec.weight < 0.0 && spec.detector.is_some() {
+                    return Err(format!(
+                        "injection signatures `{origin}`: rule `{}`: a counter-signal (negative \
+                         weight) must be patterns, not a detector",
                         spec.id
                     ));
                 }
@@ -281,8 +290,9 @@ impl SignatureSet {
             for v in views {
                 view_fired.iter_mut().for_each(|f| *f = false);
                 if self.mark(&v, &mut view_fired) {
-                    for (f, v) in fired.iter_mut().zip(&view_fired) {
-                        if *v && !*f {
+                    // A decoded view can only add evidence: counter-signals count as read.
+                    for ((f, v), r) in fired.iter_mut().zip(&view_fired).zip(&self.rules) {
+                        if *v && !*f && r.weight >= 0.0 {
                             *f = true;
                             hit = true;
                         }
