@@ -30,7 +30,7 @@ score of 0.8 sits at the operating point chosen by grouped 5-fold cross-validati
 at most `--target-fpr` of the benign carriers (whole documents, their highest segment) through.
 Deterministic for fixed inputs and library versions (scripts/requirements-train.txt).
 
-Usage: python3 scripts/train_injection.py --kind direct|indirect [--cv-only] [--agentdojo DIR]
+Usage: python3 scripts/train_injection.py --kind direct|indirect [--dry-run | --check] [--agentdojo DIR]
 """
 import argparse
 import hashlib
@@ -42,9 +42,12 @@ import re
 import sys
 from collections import defaultdict
 
-import numpy as np
-import scipy.optimize
-import scipy.sparse
+try:
+    import numpy as np
+    import scipy.optimize
+    import scipy.sparse
+except ImportError:  # `--check` reads the inputs only and needs neither
+    np = None
 
 import injection_features as F
 
@@ -262,6 +265,29 @@ def load(kind):
     return train, dict(evals)
 
 
+def inputs_digest(kind, train_docs, rules, cfg, char_n):
+    """SHA-256 of everything a retrain reads: every training segment with its label, the rules and
+    cues as applied to this kind, the hyperparameters and the feature constants. The model file
+    keeps it, and `--check` recomputes it, so a change to the corpora, the signatures or this
+    script that would change a model cannot land without the retrain (CI runs the check)."""
+    h = hashlib.sha256()
+    for d in train_docs:
+        for (a, b), l in zip(d.segs, d.seg_labels):
+            h.update(d.text[a:b].encode("utf-8"))
+            h.update(bytes([2 if l is None else l]))
+    spec = {
+        "kind": kind,
+        "rules": [(rid, w, [p.pattern for p in ps]) for rid, w, ps in rules.rules],
+        "max_total": rules.max_total,
+        "cues": [(cid, [p.pattern for p in ps]) for cid, ps in rules.cues],
+        "cfg": {k: v for k, v in sorted(cfg.items()) if k != "out"},
+        "char_n": list(char_n),
+        "constants": [F.BUCKET_BITS, F.DIRECT_MAX, F.INDIRECT_MAX, THRESHOLD, FOLDS, SEED],
+    }
+    h.update(json.dumps(spec, sort_keys=True).encode("utf-8"))
+    return h.hexdigest()
+
+
 # ---------------------------------------------------------------- features
 
 
@@ -401,6 +427,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kind", choices=["direct", "indirect"], required=True)
     ap.add_argument("--dry-run", action="store_true", help="train and report, write nothing")
+    ap.add_argument("--check", action="store_true",
+                    help="train nothing: exit 1 if the shipped model was not trained on today's inputs")
     ap.add_argument("--extra-eval", help="the full injection_dev.jsonl (with train_ok: false items), "
                     "reported in aggregate only; never trained on")
     ap.add_argument("--l2", type=float)
@@ -420,6 +448,17 @@ def main():
     rules = F.Rules(os.path.join(POLICY_DIR, "signatures.yaml"), indirect=indirect)
 
     train_docs, evals = load(args.kind)
+    digest_in = inputs_digest(args.kind, train_docs, rules, cfg, args.char_n)
+    if args.check:
+        with open(os.path.join(POLICY_DIR, cfg["out"]), encoding="utf-8") as f:
+            shipped = json.load(f)["provenance"].get("inputs_sha256")
+        if shipped != digest_in:
+            sys.exit(f"{cfg['out']} is stale: its inputs changed since it was trained "
+                     f"(shipped {shipped}, now {digest_in}). Retrain: "
+                     f"python3 scripts/train_injection.py --kind {args.kind}, then copy the pinned "
+                     f"logits it prints into src/policy/injection/model.rs")
+        print(f"{cfg['out']}: trained on today's inputs ({digest_in[:12]})")
+        return
     texts, labels, owner = flatten(train_docs)
     keep = np.array([l is not None for l in labels])
     X, off = vectorize(texts, rules, args.char_n, cfg["cue_weight"], cfg["norm_power"])
@@ -520,6 +559,7 @@ def main():
             "kind": args.kind,
             "segment_chars": F.DIRECT_MAX if args.kind == "direct" else F.INDIRECT_MAX,
             "training_texts_sha256": digest.hexdigest(),
+            "inputs_sha256": digest_in,
             "trained_documents_by_class": dict(sorted(sources.items())),
             "hyperparameters": {"l2": cfg["l2"], "keep": cfg["keep"], "benign_boost": args.benign_boost,
                                 "cue_weight": cfg["cue_weight"],

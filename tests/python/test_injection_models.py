@@ -1,0 +1,43 @@
+"""The shipped prompt-injection models were trained on the repository's current inputs.
+
+Why: the weights in policies/injection/ are data that scripts/train_injection.py rebuilds byte for
+byte from the corpora, the signatures and its own settings. A corpus or signature change that
+reaches one model's training set without a retrain leaves a model nobody can rebuild, and its
+figures in BENCHMARKS.md describe another model (this happened once: operations tool output added
+for the indirect model also fed the direct one). The check needs no numpy or scipy: it recomputes
+the digest of the training inputs and compares it with the one the model file keeps.
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.mark.parametrize("kind", ["direct", "indirect"])
+def test_shipped_model_matches_its_inputs(kind):
+    run = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "train_injection.py"), "--kind", kind, "--check"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr + run.stdout
+    assert "trained on today's inputs" in run.stdout
+
+
+def test_the_check_notices_a_changed_signature(tmp_path):
+    """The same check fails when a signature the direct model reads changes (on a copy)."""
+    import shutil
+
+    copy = tmp_path / "gw"
+    for d in ("scripts", "policies", "tests/corpora", "tests/traffic"):
+        shutil.copytree(os.path.join(ROOT, d), copy / d, ignore=shutil.ignore_patterns("__pycache__"))
+    sig = copy / "policies" / "injection" / "signatures.yaml"
+    sig.write_text(sig.read_text(encoding="utf-8").replace("weight: 3.0", "weight: 3.1", 1), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(copy / "scripts" / "train_injection.py"), "--kind", "direct", "--check"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 1
+    assert "model.json is stale" in run.stderr
