@@ -139,13 +139,37 @@ pub(crate) struct Rule {
     pub(crate) scope: Scope,
 }
 
-/// All rules of a scorer, with their patterns compiled into one set.
+/// The patterns of the rules that speak about one reading, compiled into one set.
 #[derive(Debug)]
-pub(crate) struct SignatureSet {
-    pub(crate) rules: Vec<Rule>,
+struct PatternSet {
     set: RegexSet,
     /// For each pattern of `set`, the index of its rule.
     owner: Vec<usize>,
+}
+
+impl PatternSet {
+    fn build(patterns: &[(String, usize)], rules: &[Rule], indirect: bool) -> Result<Self, String> {
+        let (texts, owner): (Vec<&str>, Vec<usize>) = patterns
+            .iter()
+            .filter(|(_, r)| rules[*r].scope.covers(indirect))
+            .map(|(p, r)| (p.as_str(), *r))
+            .unzip();
+        let set = regex::RegexSetBuilder::new(texts)
+            .size_limit(64 << 20)
+            .dfa_size_limit(DFA_CACHE)
+            .build()
+            .map_err(|e| format!("injection signatures: {e}"))?;
+        Ok(Self { set, owner })
+    }
+}
+
+/// All rules of a scorer, their patterns compiled into one set per reading: a rule scoped to user
+/// turns never runs over a 100 KB tool result, and the other way round.
+#[derive(Debug)]
+pub(crate) struct SignatureSet {
+    pub(crate) rules: Vec<Rule>,
+    direct: PatternSet,
+    indirect: PatternSet,
     pub(crate) max_total: f32,
     pub(crate) cues: Option<Cues>,
 }
@@ -155,8 +179,7 @@ impl SignatureSet {
     /// The first file's `max_total` caps the summed weights (default 7).
     pub(crate) fn from_yaml(files: &[(&str, &str)]) -> Result<Self, String> {
         let mut rules: Vec<Rule> = Vec::new();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut owner = Vec::new();
+        let mut patterns: Vec<(String, usize)> = Vec::new();
         let mut max_total = None;
         let mut cues = None;
         for (i, (origin, text)) in files.iter().enumerate() {
@@ -213,8 +236,7 @@ impl SignatureSet {
                             spec.id
                         )
                     })?;
-                    patterns.push(ascii);
-                    owner.push(rules.len());
+                    patterns.push((ascii, rules.len()));
                 }
                 rules.push(Rule {
                     id: Arc::from(spec.id),
@@ -225,15 +247,10 @@ impl SignatureSet {
             }
         }
         decode::warm();
-        let set = regex::RegexSetBuilder::new(&patterns)
-            .size_limit(64 << 20)
-            .dfa_size_limit(DFA_CACHE)
-            .build()
-            .map_err(|e| format!("injection signatures: {e}"))?;
         Ok(Self {
+            direct: PatternSet::build(&patterns, &rules, false)?,
+            indirect: PatternSet::build(&patterns, &rules, true)?,
             rules,
-            set,
-            owner,
             max_total: max_total.unwrap_or(7.0),
             cues,
         })
@@ -242,25 +259,31 @@ impl SignatureSet {
     /// Marks in `fired` every pattern rule that matches `folded`; returns whether any did.
     ///
     /// (The cues are matched separately, by [`Cues::present`].)
-    fn mark(&self, folded: &str, fired: &mut [bool]) -> bool {
+    fn mark(&self, folded: &str, fired: &mut [bool], indirect: bool) -> bool {
+        let patterns = if indirect {
+            &self.indirect
+        } else {
+            &self.direct
+        };
         let mut any = false;
-        for i in self.set.matches(folded).iter() {
-            fired[self.owner[i]] = true;
+        for i in patterns.set.matches(folded).iter() {
+            fired[patterns.owner[i]] = true;
             any = true;
         }
         any
     }
 
-    /// Which rules fire on a text (`raw`) and its folded form. With `unwrap` (documents and tool
-    /// results), also on the folded form with its line breaks as spaces.
-    pub(crate) fn fired(&self, raw: &str, folded: &str, unwrap: bool) -> Vec<bool> {
+    /// Which rules that speak about this reading fire on a text (`raw`) and its folded form.
+    /// Read as data (`indirect`: documents and tool results), also on the folded form with its
+    /// line breaks as spaces.
+    pub(crate) fn fired(&self, raw: &str, folded: &str, indirect: bool) -> Vec<bool> {
         let mut fired = vec![false; self.rules.len()];
-        self.mark(folded, &mut fired);
+        self.mark(folded, &mut fired, indirect);
         // Hard-wrapped prose (Markdown, e-mail at 72 columns, YAML's folded strings) breaks a
         // phrase across lines, and the patterns spell phrases with spaces: data is also read with
         // its line breaks as spaces. (Line-anchored patterns fire on the first reading.)
-        if unwrap && folded.contains('\n') {
-            self.mark(&folded.replace('\n', " "), &mut fired);
+        if indirect && folded.contains('\n') {
+            self.mark(&folded.replace('\n', " "), &mut fired, indirect);
         }
         let wants = |d: Detector| self.rules.iter().any(|r| r.detector == Some(d));
         let mut view_fired = vec![false; self.rules.len()];
@@ -289,7 +312,7 @@ impl SignatureSet {
             let mut hit = false;
             for v in views {
                 view_fired.iter_mut().for_each(|f| *f = false);
-                if self.mark(&v, &mut view_fired) {
+                if self.mark(&v, &mut view_fired, indirect) {
                     // A decoded view can only add evidence: counter-signals count as read.
                     for ((f, v), r) in fired.iter_mut().zip(&view_fired).zip(&self.rules) {
                         if *v && !*f && r.weight >= 0.0 {
