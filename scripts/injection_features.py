@@ -169,11 +169,11 @@ class Rules:
         self.max_total = float(data["max_total"])
         wanted = ("both", "indirect") if indirect else ("both", "direct")
         self.indirect = indirect
-        self.rules = [
-            (r["id"], float(r["weight"]), [re.compile(p, re.ASCII) for p in r["patterns"]])
-            for r in data["rules"]
-            if "patterns" in r and r.get("scope", "both") in wanted
-        ]
+        rules = [r for r in data["rules"] if "patterns" in r and r.get("scope", "both") in wanted]
+        self.rules = [(r["id"], float(r["weight"]), [re.compile(p, re.ASCII) for p in r["patterns"]]) for r in rules]
+        # Quotation rules (`quotes: true`, user turns only): what fires only inside their matches
+        # does not count (signatures.rs, `fired`).
+        self.quotations = [re.compile(p, re.ASCII) for r in rules if r.get("quotes") for p in r["patterns"]]
 
         self.cues = [(c["id"], [re.compile(p, re.ASCII) for p in c["patterns"]]) for c in data.get("cues", [])]
         self.cue_hashes = [_name_hash(cid) for cid, _ in self.cues]
@@ -188,8 +188,16 @@ class Rules:
         return any(p.search(v) for p in ps for v in views)
 
     def fired(self, folded):
+        """(id, weight) of the rules that fire, as the Rust scorer counts them."""
         vs = self.views(folded)
-        return [rid for rid, _, ps in self.rules if self._hit(ps, vs)]
+        hits = [(rid, w) for rid, w, ps in self.rules if self._hit(ps, vs)]
+        if not self.indirect and any(p.search(folded) for p in self.quotations):
+            outside = folded
+            for p in self.quotations:
+                outside = p.sub(" ", outside)
+            again = {rid for rid, _, ps in self.rules if self._hit(ps, (outside,))}
+            hits = [(rid, w) for rid, w in hits if w <= 0 or rid in again]
+        return hits
 
     def cue_buckets(self, folded):
         """The buckets of the cues present in `folded`: each cue, each pair and each triple, in
@@ -206,8 +214,7 @@ class Rules:
         return out
 
     def logit(self, folded):
-        vs = self.views(folded)
-        ws = [w for _, w, ps in self.rules if self._hit(ps, vs)]
+        ws = [w for _, w in self.fired(folded)]
         # Signals are capped together; counter-signals (negative weights) then lower the sum.
         return min(sum(w for w in ws if w > 0), self.max_total) + sum(w for w in ws if w < 0)
 

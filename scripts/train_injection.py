@@ -58,6 +58,7 @@ INJ = os.path.join(CORPORA, "injection")
 TRAFFIC = os.path.join(ROOT, "tests", "traffic")
 FORMAT = "gw-injection-linear-v3"
 THRESHOLD = 0.8
+FIT_OPTIONS = {"maxiter": 400, "maxcor": 20}  # L-BFGS-B
 FOLDS = 5
 SEED = 7
 PINNED_TEXTS = [F.PARITY_TEXTS[0], "What is the capital of France?", ""]
@@ -265,24 +266,34 @@ def load(kind):
     return train, dict(evals)
 
 
-def inputs_digest(kind, train_docs, rules, cfg, char_n):
-    """SHA-256 of everything a retrain reads: every training segment with its label, the rules and
-    cues as applied to this kind, the hyperparameters and the feature constants. The model file
-    keeps it, and `--check` recomputes it, so a change to the corpora, the signatures or this
-    script that would change a model cannot land without the retrain (CI runs the check)."""
+def inputs_digest(kind, train_docs, rules, cfg, char_n, benign_boost):
+    """SHA-256 of everything a retrain reads: every training document (class, CV group, label)
+    with its segments and their labels; the rules and cues as applied to this kind; the settings
+    (hyperparameters, calibration classes, fit options, format); and the feature code's behaviour
+    (the folded text and hashed buckets of the parity texts). The model file keeps it, and
+    `--check` recomputes it, so a change that would change a model cannot land without the
+    retrain (CI runs the check)."""
     h = hashlib.sha256()
     for d in train_docs:
+        h.update(json.dumps([d.cls, d.group, d.label]).encode("utf-8"))
         for (a, b), l in zip(d.segs, d.seg_labels):
             h.update(d.text[a:b].encode("utf-8"))
             h.update(bytes([2 if l is None else l]))
+        h.update(b"\0")
     spec = {
         "kind": kind,
+        "format": FORMAT,
         "rules": [(rid, w, [p.pattern for p in ps]) for rid, w, ps in rules.rules],
+        "quotations": [p.pattern for p in rules.quotations],
         "max_total": rules.max_total,
         "cues": [(cid, [p.pattern for p in ps]) for cid, ps in rules.cues],
         "cfg": {k: v for k, v in sorted(cfg.items()) if k != "out"},
+        "benign_boost": benign_boost,
+        "calibrate": CALIBRATE[kind],
+        "fit": FIT_OPTIONS,
         "char_n": list(char_n),
         "constants": [F.BUCKET_BITS, F.DIRECT_MAX, F.INDIRECT_MAX, THRESHOLD, FOLDS, SEED],
+        "features": [(F.fold(t), F.buckets(F.fold(t), tuple(char_n))) for t in F.PARITY_TEXTS],
     }
     h.update(json.dumps(spec, sort_keys=True).encode("utf-8"))
     return h.hexdigest()
@@ -328,7 +339,7 @@ def flatten(docs):
 # ---------------------------------------------------------------- model
 
 
-def fit(X, y, off, w, l2, iters=400):
+def fit(X, y, off, w, l2):
     """Weighted L2 logistic regression with fixed offsets, by L-BFGS. Returns (weights, bias)."""
     n, d = X.shape
     wsum = w.sum()
@@ -347,7 +358,7 @@ def fit(X, y, off, w, l2, iters=400):
 
     theta0 = np.zeros(d + 1)
     res = scipy.optimize.minimize(f, theta0, jac=True, method="L-BFGS-B",
-                                  options={"maxiter": iters, "maxcor": 20})
+                                  options=FIT_OPTIONS)
     return res.x[:d], res.x[d]
 
 
@@ -448,7 +459,7 @@ def main():
     rules = F.Rules(os.path.join(POLICY_DIR, "signatures.yaml"), indirect=indirect)
 
     train_docs, evals = load(args.kind)
-    digest_in = inputs_digest(args.kind, train_docs, rules, cfg, args.char_n)
+    digest_in = inputs_digest(args.kind, train_docs, rules, cfg, args.char_n, args.benign_boost)
     if args.check:
         with open(os.path.join(POLICY_DIR, cfg["out"]), encoding="utf-8") as f:
             shipped = json.load(f)["provenance"].get("inputs_sha256")
@@ -459,6 +470,8 @@ def main():
                      f"logits it prints into src/policy/injection/model.rs")
         print(f"{cfg['out']}: trained on today's inputs ({digest_in[:12]})")
         return
+    if np is None:
+        sys.exit("training needs numpy and scipy: pip install -r scripts/requirements-train.txt")
     texts, labels, owner = flatten(train_docs)
     keep = np.array([l is not None for l in labels])
     X, off = vectorize(texts, rules, args.char_n, cfg["cue_weight"], cfg["norm_power"])

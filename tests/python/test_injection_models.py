@@ -34,7 +34,10 @@ def test_the_check_notices_a_changed_signature(tmp_path):
     for d in ("scripts", "policies", "tests/corpora", "tests/traffic"):
         shutil.copytree(os.path.join(ROOT, d), copy / d, ignore=shutil.ignore_patterns("__pycache__"))
     sig = copy / "policies" / "injection" / "signatures.yaml"
-    sig.write_text(sig.read_text(encoding="utf-8").replace("weight: 3.0", "weight: 3.1", 1), encoding="utf-8")
+    before = sig.read_text(encoding="utf-8")
+    after = before.replace("weight: 3.0", "weight: 3.1", 1)
+    assert after != before, "the signature file no longer has a rule of weight 3.0 to change"
+    sig.write_text(after, encoding="utf-8")
     run = subprocess.run(
         [sys.executable, str(copy / "scripts" / "train_injection.py"), "--kind", "direct", "--check"],
         capture_output=True, text=True, timeout=300,

@@ -1,4 +1,5 @@
-//! Named, weighted injection signatures loaded from YAML and compiled once into one `RegexSet`.
+//! Named, weighted injection signatures loaded from YAML and compiled once, one `RegexSet` per
+//! reading (user turns, data).
 //!
 //! Why it exists: rules are reviewable data (`policies/injection/signatures.yaml`, plus a pack's own
 //! `rules:` file), each with an id that a decision can name, in the Cedar spirit of every decision
@@ -92,6 +93,10 @@ struct RuleSpec {
     /// `both` (the default).
     #[serde(default)]
     scope: Scope,
+    /// What the rule matches is a quotation (an attack phrase quoted as an example): signatures
+    /// that fire only inside its matches do not count. Weight 0, user turns only.
+    #[serde(default)]
+    quotes: bool,
 }
 
 /// Which texts a signature speaks about.
@@ -137,6 +142,8 @@ pub(crate) struct Rule {
     pub(crate) weight: f32,
     pub(crate) detector: Option<Detector>,
     pub(crate) scope: Scope,
+    /// A quotation rule (see `RuleSpec::quotes`).
+    pub(crate) quotes: bool,
 }
 
 /// The patterns of the rules that speak about one reading, compiled into one set.
@@ -170,6 +177,9 @@ pub(crate) struct SignatureSet {
     pub(crate) rules: Vec<Rule>,
     direct: PatternSet,
     indirect: PatternSet,
+    /// The patterns of the quotation rules, each compiled alone: their matches are blanked out
+    /// of the user turn before the other rules are read again.
+    quotations: Vec<regex::Regex>,
     pub(crate) max_total: f32,
     pub(crate) cues: Option<Cues>,
 }
@@ -180,6 +190,7 @@ impl SignatureSet {
     pub(crate) fn from_yaml(files: &[(&str, &str)]) -> Result<Self, String> {
         let mut rules: Vec<Rule> = Vec::new();
         let mut patterns: Vec<(String, usize)> = Vec::new();
+        let mut quotations = Vec::new();
         let mut max_total = None;
         let mut cues = None;
         for (i, (origin, text)) in files.iter().enumerate() {
@@ -214,10 +225,21 @@ impl SignatureSet {
                         spec.id
                     ));
                 }
-                if spec.weight < 0.0 && spec.detector.is_some() {
+                // A counter-signal or a quotation lowers a score, so it may only read what the
+                // person being scored typed: in a tool result an attacker could write it.
+                if (spec.weight < 0.0 || spec.quotes)
+                    && (spec.detector.is_some() || spec.scope != Scope::Direct)
+                {
                     return Err(format!(
                         "injection signatures `{origin}`: rule `{}`: a counter-signal (negative \
-                         weight) must be patterns, not a detector",
+                         weight) or quotation rule needs `patterns` and `scope: direct`",
+                        spec.id
+                    ));
+                }
+                if spec.quotes && spec.weight != 0.0 {
+                    return Err(format!(
+                        "injection signatures `{origin}`: rule `{}`: a quotation rule has weight 0 \
+                         (it takes away what fires inside its matches)",
                         spec.id
                     ));
                 }
@@ -230,12 +252,15 @@ impl SignatureSet {
                 }
                 for p in spec.patterns {
                     let ascii = ascii_classes(&p);
-                    regex::Regex::new(&ascii).map_err(|e| {
+                    let re = regex::Regex::new(&ascii).map_err(|e| {
                         format!(
                             "injection signatures `{origin}`: rule `{}` pattern `{p}`: {e}",
                             spec.id
                         )
                     })?;
+                    if spec.quotes {
+                        quotations.push(re);
+                    }
                     patterns.push((ascii, rules.len()));
                 }
                 rules.push(Rule {
@@ -243,6 +268,7 @@ impl SignatureSet {
                     weight: spec.weight,
                     detector: spec.detector,
                     scope: spec.scope,
+                    quotes: spec.quotes,
                 });
             }
         }
@@ -250,6 +276,7 @@ impl SignatureSet {
         Ok(Self {
             direct: PatternSet::build(&patterns, &rules, false)?,
             indirect: PatternSet::build(&patterns, &rules, true)?,
+            quotations,
             rules,
             max_total: max_total.unwrap_or(7.0),
             cues,
@@ -273,9 +300,10 @@ impl SignatureSet {
         any
     }
 
-    /// Which rules that speak about this reading fire on a text (`raw`) and its folded form.
-    /// Read as data (`indirect`: documents and tool results), also on the folded form with its
-    /// line breaks as spaces.
+    /// Which rules fire on a text (`raw`) and its folded form: the pattern rules that speak about
+    /// this reading, and the detectors (the scorer keeps those whose scope covers it). Read as
+    /// data (`indirect`: documents and tool results), also on the folded form with its line breaks
+    /// as spaces.
     pub(crate) fn fired(&self, raw: &str, folded: &str, indirect: bool) -> Vec<bool> {
         let mut fired = vec![false; self.rules.len()];
         self.mark(folded, &mut fired, indirect);
@@ -284,6 +312,21 @@ impl SignatureSet {
         // its line breaks as spaces. (Line-anchored patterns fire on the first reading.)
         if indirect && folded.contains('\n') {
             self.mark(&folded.replace('\n', " "), &mut fired, indirect);
+        }
+        // A quotation rule fired: what fires only inside the quoted example was mentioned, not
+        // made. Each pattern's matches become one space, in order, and the rules are read again.
+        if !indirect && self.rules.iter().zip(&fired).any(|(r, f)| *f && r.quotes) {
+            let mut outside = folded.to_owned();
+            for q in &self.quotations {
+                outside = q.replace_all(&outside, " ").into_owned();
+            }
+            let mut again = vec![false; self.rules.len()];
+            self.mark(&outside, &mut again, indirect);
+            for ((f, a), r) in fired.iter_mut().zip(&again).zip(&self.rules) {
+                if r.weight > 0.0 && !a {
+                    *f = false;
+                }
+            }
         }
         let wants = |d: Detector| self.rules.iter().any(|r| r.detector == Some(d));
         let mut view_fired = vec![false; self.rules.len()];
@@ -312,10 +355,13 @@ impl SignatureSet {
             let mut hit = false;
             for v in views {
                 view_fired.iter_mut().for_each(|f| *f = false);
-                if self.mark(&v, &mut view_fired, indirect) {
-                    // A decoded view can only add evidence: counter-signals count as read.
+                // A decoded payload is read with every rule, whatever the reading (a hidden
+                // instruction to the assistant is one in a user turn too), and can only add
+                // evidence: counter-signals and quotations found in it are ignored.
+                let direct_hit = self.mark(&v, &mut view_fired, false);
+                if self.mark(&v, &mut view_fired, true) || direct_hit {
                     for ((f, v), r) in fired.iter_mut().zip(&view_fired).zip(&self.rules) {
-                        if *v && !*f && r.weight >= 0.0 {
+                        if *v && !*f && r.weight > 0.0 {
                             *f = true;
                             hit = true;
                         }
