@@ -18,6 +18,7 @@ import tempfile
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -110,10 +111,29 @@ def console(dirs, pack=None, env=None, listen="127.0.0.1:0"):
     return _spawn(args, env)
 
 
+def left_the_page(element):
+    """A wait condition: `element` is no longer in the document. Mid-navigation Chromium may
+    answer for a node of the old page with an inspector error ("does not belong to the
+    document") instead of a stale-element error; both mean the page was replaced."""
+
+    def gone(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+
+    return gone
+
+
 def after_click(driver, element, locator):
     """Clicks `element` and waits for the page it loads to show `locator`."""
     element.click()
-    WebDriverWait(driver, 10).until(EC.staleness_of(element))
+    WebDriverWait(driver, 10).until(left_the_page(element))
     return WebDriverWait(driver, 10).until(EC.presence_of_element_located(locator))
 
 
