@@ -155,10 +155,14 @@ struct PatternSet {
 }
 
 impl PatternSet {
-    fn build(patterns: &[(String, usize)], rules: &[Rule], indirect: bool) -> Result<Self, String> {
+    fn build(
+        patterns: &[(String, usize)],
+        keep: impl Fn(&Rule) -> bool,
+        rules: &[Rule],
+    ) -> Result<Self, String> {
         let (texts, owner): (Vec<&str>, Vec<usize>) = patterns
             .iter()
-            .filter(|(_, r)| rules[*r].scope.covers(indirect))
+            .filter(|(_, r)| keep(&rules[*r]))
             .map(|(p, r)| (p.as_str(), *r))
             .unzip();
         let set = regex::RegexSetBuilder::new(texts)
@@ -167,6 +171,17 @@ impl PatternSet {
             .build()
             .map_err(|e| format!("injection signatures: {e}"))?;
         Ok(Self { set, owner })
+    }
+
+    /// Marks in `fired` every rule of this set that matches `folded`; returns whether any did.
+    /// (The cues are matched separately, by [`Cues::present`].)
+    fn mark(&self, folded: &str, fired: &mut [bool]) -> bool {
+        let mut any = false;
+        for i in self.set.matches(folded).iter() {
+            fired[self.owner[i]] = true;
+            any = true;
+        }
+        any
     }
 }
 
@@ -177,6 +192,8 @@ pub(crate) struct SignatureSet {
     pub(crate) rules: Vec<Rule>,
     direct: PatternSet,
     indirect: PatternSet,
+    /// Every rule that adds evidence, whatever its scope: decoded views are read with it.
+    evidence: PatternSet,
     /// The patterns of the quotation rules, each compiled alone: their matches are blanked out
     /// of the user turn before the other rules are read again.
     quotations: Vec<regex::Regex>,
@@ -274,8 +291,9 @@ impl SignatureSet {
         }
         decode::warm();
         Ok(Self {
-            direct: PatternSet::build(&patterns, &rules, false)?,
-            indirect: PatternSet::build(&patterns, &rules, true)?,
+            direct: PatternSet::build(&patterns, |r| r.scope.covers(false), &rules)?,
+            indirect: PatternSet::build(&patterns, |r| r.scope.covers(true), &rules)?,
+            evidence: PatternSet::build(&patterns, |r| r.weight > 0.0, &rules)?,
             quotations,
             rules,
             max_total: max_total.unwrap_or(7.0),
@@ -283,21 +301,13 @@ impl SignatureSet {
         })
     }
 
-    /// Marks in `fired` every pattern rule that matches `folded`; returns whether any did.
-    ///
-    /// (The cues are matched separately, by [`Cues::present`].)
-    fn mark(&self, folded: &str, fired: &mut [bool], indirect: bool) -> bool {
-        let patterns = if indirect {
+    /// The pattern set of one reading.
+    fn reading(&self, indirect: bool) -> &PatternSet {
+        if indirect {
             &self.indirect
         } else {
             &self.direct
-        };
-        let mut any = false;
-        for i in patterns.set.matches(folded).iter() {
-            fired[patterns.owner[i]] = true;
-            any = true;
         }
-        any
     }
 
     /// Which rules fire on a text (`raw`) and its folded form: the pattern rules that speak about
@@ -306,12 +316,13 @@ impl SignatureSet {
     /// as spaces.
     pub(crate) fn fired(&self, raw: &str, folded: &str, indirect: bool) -> Vec<bool> {
         let mut fired = vec![false; self.rules.len()];
-        self.mark(folded, &mut fired, indirect);
+        self.reading(indirect).mark(folded, &mut fired);
         // Hard-wrapped prose (Markdown, e-mail at 72 columns, YAML's folded strings) breaks a
         // phrase across lines, and the patterns spell phrases with spaces: data is also read with
         // its line breaks as spaces. (Line-anchored patterns fire on the first reading.)
         if indirect && folded.contains('\n') {
-            self.mark(&folded.replace('\n', " "), &mut fired, indirect);
+            self.reading(indirect)
+                .mark(&folded.replace('\n', " "), &mut fired);
         }
         // A quotation rule fired: what fires only inside the quoted example was mentioned, not
         // made. Each pattern's matches become one space, in order, and the rules are read again.
@@ -321,7 +332,7 @@ impl SignatureSet {
                 outside = q.replace_all(&outside, " ").into_owned();
             }
             let mut again = vec![false; self.rules.len()];
-            self.mark(&outside, &mut again, indirect);
+            self.direct.mark(&outside, &mut again);
             for ((f, a), r) in fired.iter_mut().zip(&again).zip(&self.rules) {
                 if r.weight > 0.0 && !a {
                     *f = false;
@@ -355,13 +366,12 @@ impl SignatureSet {
             let mut hit = false;
             for v in views {
                 view_fired.iter_mut().for_each(|f| *f = false);
-                // A decoded payload is read with every rule, whatever the reading (a hidden
-                // instruction to the assistant is one in a user turn too), and can only add
-                // evidence: counter-signals and quotations found in it are ignored.
-                let direct_hit = self.mark(&v, &mut view_fired, false);
-                if self.mark(&v, &mut view_fired, true) || direct_hit {
-                    for ((f, v), r) in fired.iter_mut().zip(&view_fired).zip(&self.rules) {
-                        if *v && !*f && r.weight > 0.0 {
+                // A decoded payload is read with every rule that adds evidence, whatever the
+                // reading (a hidden instruction to the assistant is one in a user turn too);
+                // counter-signals and quotations are not in that set.
+                if self.evidence.mark(&v, &mut view_fired) {
+                    for (f, v) in fired.iter_mut().zip(&view_fired) {
+                        if *v && !*f {
                             *f = true;
                             hit = true;
                         }
