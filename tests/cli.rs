@@ -123,6 +123,34 @@ fn validate_reports_every_problem_with_location() {
     assert!(stderr.contains("did you mean `weight`"), "{stderr}");
 }
 
+/// A pack whose YAML is fine but whose policy rule file is not (here a counter-signal that would
+/// read tool results) is rejected by `validate` exactly as `gw run` and a hot reload reject it.
+#[test]
+fn validate_builds_the_chain_and_rejects_a_bad_rule_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("ours.yaml"),
+        "version: 1\nrules:\n  - id: acme.disclaimer\n    family: mention\n    weight: -2.0\n    patterns: ['acme disclaimer']\n",
+    )
+    .expect("write rules");
+    let pack = dir.path().join("pack.yaml");
+    std::fs::write(
+        &pack,
+        "pack:\n  name: x\n  version: 1.0.0\nproviders:\n  targets:\n    - id: a\n      provider: aws-bedrock\n      model: m\npolicies:\n  chain: [prompt-injection]\n  policy:\n    prompt-injection: { rules: ours.yaml }\n",
+    )
+    .expect("write pack");
+    let out = Command::new(GW)
+        .arg("validate")
+        .arg(&pack)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("acme.disclaimer"), "{stderr}");
+    assert!(stderr.contains("scope: direct"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(": ok"));
+}
+
 /// The README's first commands: the embedded default pack serves with its chain on. The reply
 /// restores the caller's own email, `x-gw-policy` shows the redaction, and `gw audit query`
 /// reads the trail the pack writes to `./gw-audit`.

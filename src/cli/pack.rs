@@ -25,6 +25,14 @@ pub(super) fn validate(packs: &[PathBuf]) -> ExitCode {
         match config::load_file(path) {
             Ok(loaded) => {
                 print_diagnostics(&loaded.warnings);
+                // The chain is built too (rule files read, patterns compiled, models loaded), so a
+                // pack that `gw run` or a hot reload would reject is never called ok here.
+                if let Err(e) = PolicyChain::build(&loaded.pack.policies, &loaded.pack_dir()) {
+                    ok = false;
+                    err(format_args!("{}: {e}", path.display()));
+                    out(format_args!("{}: 1 error(s)", path.display()));
+                    continue;
+                }
                 out(format_args!(
                     "{}: ok (pack `{}` {})",
                     path.display(),

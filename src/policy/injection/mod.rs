@@ -64,12 +64,8 @@ impl InjectionPolicy {
         let extra = match &cfg.rules {
             Some(file) => {
                 let path = pack_dir.join(file);
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    format!(
-                        "prompt-injection: cannot read rules `{}`: {e}",
-                        path.display()
-                    )
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read rules `{}`: {e}", path.display()))?;
                 Some((file.as_str(), text))
             }
             None => None,
@@ -78,11 +74,10 @@ impl InjectionPolicy {
         if let Some((name, text)) = &extra {
             files.push((name, text.as_str()));
         }
-        let scorer = InjectionScorer::new(&files, BUILTIN_MODEL)
-            .map_err(|e| format!("prompt-injection: {e}"))?;
+        let scorer = InjectionScorer::new(&files, BUILTIN_MODEL).map_err(|e| e.to_string())?;
         if let Some(z) = cfg.scan.iter().find(|z| z.is_reply()) {
             return Err(format!(
-                "prompt-injection: `scan` lists `{}`, a reply zone; injections arrive in requests \
+                "`scan` lists `{}`, a reply zone; injections arrive in requests \
                  (use the safety filter or pii-detector on replies)",
                 z.as_str()
             ));
@@ -168,8 +163,13 @@ impl Policy for InjectionPolicy {
             } else {
                 String::new()
             };
+            let counters = if top.score.counters.is_empty() {
+                String::new()
+            } else {
+                format!("; counter-signals: {}", top.score.counters.join(", "))
+            };
             lines.push(format!(
-                "{what}: score {:.2}{place} (threshold {:.2}, {verdict}); signatures fired: {}",
+                "{what}: score {:.2}{place} (threshold {:.2}, {verdict}); signatures fired: {}{counters}",
                 top.score.value,
                 self.threshold,
                 if rules.is_empty() {
@@ -243,7 +243,7 @@ impl InjectionRun {
         }
         self.max = Some(self.max.map_or(max, |m| m.max(max)));
         for seg in &scan.segments {
-            for r in &seg.score.rules {
+            for r in seg.score.rules.iter().chain(&seg.score.counters) {
                 *self.rules.entry(r.clone()).or_default() += 1;
             }
         }
@@ -337,6 +337,7 @@ fn withhold_ranges<'a>(
                     let found = Score {
                         value,
                         rules: seg.score.rules.clone(),
+                        counters: seg.score.counters.clone(),
                     };
                     push(a, b, &found);
                     kept = true;

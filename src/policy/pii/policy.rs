@@ -75,9 +75,9 @@ impl PiiPolicy {
             let path = [pack_dir.join(wanted), wanted.to_path_buf()]
                 .into_iter()
                 .find(|p| p.is_file())
-                .ok_or_else(|| format!("pii-detector rules file `{file}` not found"))?;
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("pii-detector rules file `{file}`: {e}"))?;
+                .ok_or_else(|| format!("rules file `{file}` not found"))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("rules file `{file}`: {e}"))?;
             // Pack rules go first: a team's own formats win over the generic shapes.
             let mut own = rules::parse(file, &text)?;
             own.append(&mut specs);

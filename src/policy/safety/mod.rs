@@ -44,9 +44,8 @@ impl SafetyPolicy {
         let extra = match &cfg.rules {
             Some(file) => {
                 let path = pack_dir.join(file);
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    format!("safety-filter: cannot read rules `{}`: {e}", path.display())
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read rules `{}`: {e}", path.display()))?;
                 Some((file.as_str(), text))
             }
             None => None,
@@ -70,12 +69,10 @@ impl SafetyPolicy {
             Action::Block => true,
             Action::Log => false,
             Action::Redact => {
-                return Err(
-                    "safety-filter: action `redact` is not supported; use `block` or `log`".into(),
-                );
+                return Err("action `redact` is not supported; use `block` or `log`".into());
             }
         };
-        let lexicon = Lexicon::from_yaml(files, mode).map_err(|e| format!("safety-filter: {e}"))?;
+        let lexicon = Lexicon::from_yaml(files, mode).map_err(|e| e.to_string())?;
         Ok(Self {
             lexicon,
             block,
