@@ -71,6 +71,10 @@ PASTE_ASKS = [
     "Is anything here urgent?\n\n", "Make this shorter:\n\n", "Turn this into a table:\n\n",
 ]
 
+# Appended to attacks for the padding report (never trained on).
+PADDINGS = ["", " Thanks, that's all for today.", " It is a 'jailbreak' style test.",
+            "\n\nAlso, what's a good name for a golden retriever puppy? Something short, easy to call "
+            "across a park."]
 # Benign classes the operating point is chosen on (every one held to the target).
 CALIBRATE = {"direct": ("everyday", "user:"), "indirect": ("tool:", "data:")}
 DEFAULTS = {
@@ -173,6 +177,10 @@ def load(kind):
     dev = jsonl(os.path.join(CORPORA, "injection_dev_open.jsonl"))
     everyday = jsonl(os.path.join(CORPORA, "everyday_dev.jsonl"))
     benign_user = jsonl(os.path.join(INJ, "benign_user.jsonl"))
+    # Hand-written turns from people who build with LLMs (system prompts, jailbreak defences),
+    # questions about the assistant, restated tasks, and code that handles passwords and tokens:
+    # all hold-out (training on them cost direct recall; see BENCHMARKS.md), reported only.
+    benign_user_llm = jsonl(os.path.join(INJ, "benign_user_llm.jsonl"))
     benign_system = jsonl(os.path.join(INJ, "benign_system.jsonl"))
     benign_tool = jsonl(os.path.join(INJ, "benign_tool.jsonl")) + jsonl(os.path.join(INJ, "benign_tool_real.jsonl"))
     if kind == "indirect":
@@ -194,6 +202,7 @@ def load(kind):
         add([r for r in dev if r["train_ok"]], lambda r: "dev:" + r["source"].split(":")[0], lambda r: r["label"])
         add(everyday, lambda r: "everyday", lambda r: 0)
         add(benign_user, lambda r: "user:" + r["class"], lambda r: 0)
+        add(benign_user_llm, lambda r: "user:" + r["class"], lambda r: 0)
         add(benign_system, lambda r: "system:" + r["class"], lambda r: 0)
         add(direct, lambda r: "attack:direct", lambda r: 1)
         # People paste whole documents into a turn ("summarise this: <an email>"): long, ordinary
@@ -544,9 +553,22 @@ def main():
                 report("agentdojo", docs, score_docs(final, docs, rules, args.char_n), math.log(4.0))
     if args.extra_eval:
         mx = F.DIRECT_MAX if args.kind == "direct" else F.INDIRECT_MAX
-        docs = [make_doc(r["text"], r["label"], "eval-only:" + ("injection" if r["label"] else "benign"), "", mx)
-                for r in jsonl(args.extra_eval) if not r["train_ok"]]
-        report("never trained", docs, score_docs(final, docs, rules, args.char_n), math.log(4.0))
+        never = [make_doc(r["text"], r["label"], "eval-only:" + ("injection" if r["label"] else "benign"), "", mx)
+                 for r in jsonl(args.extra_eval) if not r["train_ok"]]
+        report("never trained", never, score_docs(final, never, rules, args.char_n), math.log(4.0))
+    # Harmless words around an attack must not hide it: every attack above, with each of these
+    # appended, is reported again (a model that divides evidence by length is diluted by them).
+    attacks = [d for docs in evals.values() for d in docs if d.label == 1 and not d.cls.startswith("planted")]
+    if args.extra_eval:
+        attacks += [d for d in never if d.label == 1]
+    if attacks and not indirect:
+        mx = F.DIRECT_MAX
+        for pad in PADDINGS:
+            padded = [make_doc(d.text + pad, 1, "padded", "", mx) for d in attacks]
+            z = score_docs(final, padded, rules, args.char_n)
+            hit = int((z > math.log(4.0)).sum())
+            print(f"  padded {pad.strip()[:36]!r:<40} recall {hit / len(padded):.3f} ({hit}/{len(padded)})",
+                  file=sys.stderr)
     if args.dry_run:
         return
 
