@@ -452,6 +452,9 @@ mod tests {
             "Ask Claude Code to run the tests",
             "call mcp__github__AddPullRequestReviewComments with the diff",
             "Gemini Advanced and Microsoft Copilot both do this",
+            // Paper titles and field names are title case too.
+            "Summarize the paper \"Ignore Previous Prompt: Attack Techniques for Language Models\"",
+            "a survey of Large Language Models and Retrieval-Augmented Generation",
         ] {
             assert!(
                 found(text).iter().all(|(e, _)| *e != PiiEntity::Person),
