@@ -469,6 +469,40 @@ mod tests {
         );
     }
 
+    /// "to", "of" and "about" take places, topics and titles as often as people; "to" counts as
+    /// a cue only after something sent, said or given to someone, "of" only after something a
+    /// person has (an address, a spouse).
+    #[test]
+    fn places_and_topics_after_prepositions_are_not_people() {
+        for text in [
+            "flights to San Francisco, then a trip to Costa Rica",
+            "We are moving to Los Angeles next month",
+            "an intro to Quantum Computing and a guide to Tree Shaking",
+            "a fan of Star Wars; the history of Ancient Rome",
+        ] {
+            assert!(
+                found(text).iter().all(|(e, _)| *e != PiiEntity::Person),
+                "{text}: {:?}",
+                found(text)
+            );
+        }
+        one(
+            "Draft a termination letter to Birte Schaaf",
+            PiiEntity::Person,
+            "Birte Schaaf",
+        );
+        one(
+            "transfer 200 EUR to Lopa Vala today",
+            PiiEntity::Person,
+            "Lopa Vala",
+        );
+        one(
+            "Travel booking for Filip Franczuk",
+            PiiEntity::Person,
+            "Filip Franczuk",
+        );
+    }
+
     #[test]
     fn allow_list_terms_are_never_reported() {
         let d = PiiDetector::new(&rules::builtin().unwrap(), &ALL)
