@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 /// The gw binary under test.
 pub const GW: &str = env!("CARGO_BIN_EXE_gw");
 
-/// A child process killed on drop.
+/// A child process stopped on drop.
 pub struct Proc(pub Child);
 
 impl Proc {
@@ -29,7 +29,23 @@ impl Proc {
 }
 
 impl Drop for Proc {
+    /// SIGTERM first, so a child that owns temporary state (the emulator's S3 directory) removes
+    /// it; SIGKILL if it has not exited after a short grace.
     fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while std::time::Instant::now() < deadline {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

@@ -207,9 +207,16 @@ impl Engine {
         self.first[ctx][usize::from(first)] & (1 << rule) != 0
     }
 
-    /// The next candidate at or after `at`: leftmost start, earliest rule at that start.
-    pub fn next(&self, caches: &mut Caches, text: &str, at: usize) -> Option<Candidate> {
-        let input = Input::new(text).range(at..);
+    /// The next candidate at or after `at` that ends by `end`: leftmost start, earliest rule at
+    /// that start.
+    pub fn next(
+        &self,
+        caches: &mut Caches,
+        text: &str,
+        at: usize,
+        end: usize,
+    ) -> Option<Candidate> {
+        let input = Input::new(text).range(at..end);
         let found = self
             .fwd
             .try_search_fwd(&mut caches.fwd, &input)
