@@ -67,16 +67,19 @@ fn main() {
         found as f64 / (total_len(&work) as f64 / 1024.0)
     );
 
-    // Per-request cost: a fresh run, on_request over one 2 KB user message (scan + redact).
+    // Per-request cost: a fresh run, on_request over one 2 KB user message (scan + redact). The
+    // prompts repeat past the corpus's end, and the policy caches findings by text, so each is
+    // numbered: every request is a text it has not seen.
     let chain = PolicyChain::from_policies(vec![policy.clone()]);
     let n = 2000;
     let reqs: Vec<ChatRequest> = prompts
         .iter()
         .take(n)
-        .map(|p| ChatRequest {
+        .enumerate()
+        .map(|(i, p)| ChatRequest {
             messages: vec![Message {
                 role: Role::User,
-                content: vec![Part::Text(p.clone())],
+                content: vec![Part::Text(format!("Request {i}. {p}"))],
             }],
             ..ChatRequest::default()
         })
