@@ -77,6 +77,10 @@ PADDINGS = ["", " Thanks, that's all for today.", " It is a 'jailbreak' style te
             "across a park."]
 # Benign classes the operating point is chosen on (every one held to the target).
 CALIBRATE = {"direct": ("everyday", "user:"), "indirect": ("tool:", "data:")}
+# Benign classes trained on but left out of the pool the cut is chosen on: code about LLM APIs
+# teaches the model what text *about* the model looks like; pooled, its hard files only raised the
+# cut (recall fell 2-5 points on every hold-out for the same false positives on it). See BENCHMARKS.md.
+CALIBRATE_APART = {"direct": (), "indirect": ("tool:llm_sdk_code",)}
 DEFAULTS = {
     "direct": {"l2": 2e-6, "keep": 60000, "target_fpr": 0.003, "cue_weight": 0.0, "norm_power": 0.75,
                "out": "model.json"},
@@ -187,6 +191,10 @@ def load(kind):
         # Security and operations tool output (WHOIS, dig, headers, kubectl, man pages): data an
         # agent's tools return. The direct model's pasted documents stay the general carriers.
         benign_tool += jsonl(os.path.join(INJ, "benign_tool_ops.jsonl"))
+        # Code and docs about LLM APIs, as a coding agent reads them (scripts/ai_sdk_corpus.py):
+        # text *about* the model and its tools, not aimed at it. One vendor's SDK trains, the
+        # other's is held out.
+        benign_tool += jsonl(os.path.join(INJ, "benign_tool_ai_sdk.jsonl"))
     indirect = jsonl(os.path.join(INJ, "indirect.jsonl"))
     direct = jsonl(os.path.join(INJ, "direct_user.jsonl"))
 
@@ -299,6 +307,8 @@ def inputs_digest(kind, train_docs, rules, cfg, char_n, benign_boost):
         "cfg": {k: v for k, v in sorted(cfg.items()) if k != "out"},
         "benign_boost": benign_boost,
         "calibrate": CALIBRATE[kind],
+        # Only when set, so a kind without one keeps its digest.
+        **({"calibrate_apart": CALIBRATE_APART[kind]} if CALIBRATE_APART[kind] else {}),
         "fit": FIT_OPTIONS,
         "char_n": list(char_n),
         "constants": [F.BUCKET_BITS, F.DIRECT_MAX, F.INDIRECT_MAX, THRESHOLD, FOLDS, SEED],
@@ -511,7 +521,8 @@ def main():
     # The cut lets at most `target_fpr` of the traffic classes through (what real traffic is made
     # of: everyday turns, agent turns, tool results by kind), out of fold; hand-written hard
     # negatives and persona prompts are reported, not calibrated on.
-    pooled = [i for i, d in enumerate(train_docs) if d.label == 0 and d.cls.startswith(CALIBRATE[args.kind])]
+    pooled = [i for i, d in enumerate(train_docs)
+              if d.label == 0 and d.cls.startswith(CALIBRATE[args.kind]) and d.cls not in CALIBRATE_APART[args.kind]]
     benign = np.sort(doc_oof[pooled])[::-1]
     allowed = int(math.floor(cfg["target_fpr"] * len(benign)))
     cut = (benign[allowed] + benign[max(allowed - 1, 0)]) / 2.0 if allowed > 0 else benign[0] + 1e-3
