@@ -9,19 +9,26 @@ Anthropic SDK's had a segment withheld by the indirect model shipped before 2026
 trained on no such text. Rows from the Anthropic SDK are `split: train`; rows from the OpenAI SDK
 are `split: holdout`, so the figure on them measures transfer to another vendor's code.
 
-Both packages are Apache-2.0 (their licence files ship with them); excerpts are kept with their
-package, version and path. Half the files are shown as Claude Code's Read tool shows them (line
+Two Rust crates, gw's own dependencies at their Cargo.lock versions read from cargo's registry
+cache, add doc comments that describe models, tools, prompts and guardrails in Rust rather than
+Python: `aws-sdk-bedrockruntime` trains, `aws-sdk-bedrock` (the control plane) is held out.
+
+All four are Apache-2.0 (their licence files are copied in tests/corpora/injection/ai_sdk/);
+excerpts are kept with their package, version and path. Half the files are shown as Claude Code's Read tool shows them (line
 numbers and an arrow), half plain.
 
-Usage: pip install anthropic==2.17.0 openai==2.54.0 && python3 scripts/ai_sdk_corpus.py [--check]
+Usage: pip install anthropic==2.17.0 openai==2.54.0 && cargo fetch &&
+       python3 scripts/ai_sdk_corpus.py [--check]
 """
 import hashlib
 import importlib.metadata
 import json
 import os
+import glob
 import sys
 
 PACKAGES = [("anthropic", "2.17.0", "train"), ("openai", "2.54.0", "holdout")]
+CRATES = [("aws-sdk-bedrockruntime", "1.153.0", "train"), ("aws-sdk-bedrock", "1.166.0", "holdout")]
 PER_PACKAGE = 260
 MAX_CHARS = 5000
 TOPIC = ("model", "assistant", "tool", "prompt", "instruction", "system", "agent")
@@ -45,18 +52,29 @@ def as_read_tool(text):
     return "\n".join(f"{i:>6}\u2192{line}" for i, line in enumerate(text.split("\n"), 1))
 
 
-def rows():
-    out = []
+def sources():
+    """(package, version, split, root directory, registry) for every source."""
     for pkg, version, split in PACKAGES:
         got = importlib.metadata.version(pkg)
         if got != version:
             sys.exit(f"{pkg} {got} is installed; this corpus is built from {version}")
-        root = os.path.dirname(__import__(pkg).__file__)
+        yield pkg, version, split, os.path.dirname(__import__(pkg).__file__), "pypi"
+    home = os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo"))
+    for crate, version, split in CRATES:
+        found = sorted(glob.glob(os.path.join(home, "registry", "src", "*", f"{crate}-{version}", "src")))
+        if not found:
+            sys.exit(f"{crate} {version} is not in cargo's registry cache: run `cargo fetch`")
+        yield crate, version, split, found[0], "crates.io"
+
+
+def rows():
+    out = []
+    for pkg, version, split, root, registry in sources():
         picked = []
         for dp, dn, fn in os.walk(root):
             dn.sort()
             for f in sorted(fn):
-                if not f.endswith((".py", ".md")):
+                if not f.endswith((".py", ".md", ".rs")):
                     continue
                 path = os.path.join(dp, f)
                 rel = os.path.relpath(path, os.path.dirname(root))
@@ -78,7 +96,7 @@ def rows():
                 "label": 0,
                 "zone": "tool_result",
                 "class": "llm_sdk_code",
-                "source": f"pypi:{pkg}@{version}/{rel}",
+                "source": f"{registry}:{pkg}@{version}/{rel}",
                 "licence": "Apache-2.0",
                 "train_ok": True,
                 "split": split,

@@ -12,7 +12,7 @@ after the session's changes are done; do not tune against it, and do not add
 its rows to any training set (rows carry `train_ok: true` only for schema
 compatibility with the other corpora; the `split` is `holdout3`).
 
-How it was used (2026-12-07): read at three candidate indirect models of that session
+How it was used (2026-12-07): read at four candidate indirect models of that session
 (BENCHMARKS.md, "Blind hold-out v3"). No template, pattern or threshold was chosen from its
 rows, but its false positives on prompt templates in code pointed at text *about* LLMs as a
 gap, which led to the LLM-SDK training corpus (scripts/ai_sdk_corpus.py): for that kind of
