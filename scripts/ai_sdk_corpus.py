@@ -99,7 +99,7 @@ def rows():
                 "source": f"{registry}:{pkg}@{version}/{rel}",
                 "licence": "Apache-2.0",
                 "train_ok": True,
-                "split": split,
+                "split": split if split == "train" else "holdout_sdk",
             })
     return out
 

@@ -192,8 +192,8 @@ def load(kind):
         # agent's tools return. The direct model's pasted documents stay the general carriers.
         benign_tool += jsonl(os.path.join(INJ, "benign_tool_ops.jsonl"))
         # Code and docs about LLM APIs, as a coding agent reads them (scripts/ai_sdk_corpus.py):
-        # text *about* the model and its tools, not aimed at it. One vendor's SDK trains, the
-        # other's is held out.
+        # text *about* the model and its tools, not aimed at it. The Anthropic SDK and
+        # aws-sdk-bedrockruntime train; the OpenAI SDK and aws-sdk-bedrock are held out.
         benign_tool += jsonl(os.path.join(INJ, "benign_tool_ai_sdk.jsonl"))
     indirect = jsonl(os.path.join(INJ, "indirect.jsonl"))
     direct = jsonl(os.path.join(INJ, "direct_user.jsonl"))

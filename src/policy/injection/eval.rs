@@ -9,7 +9,9 @@
 //! rows (the blind hold-out v2, written before the training data was extended and never used for a
 //! decision) are counted apart again, so the first hold-out stays comparable with earlier runs;
 //! so are the `split: holdout3` rows (the blind hold-out v3, planted instructions in tool results
-//! and their benign carriers, written before the rule changes of 2026-12-07).
+//! and their benign carriers, written before the rule changes of 2026-12-07). Other held-out
+//! rows with a split of their own (`holdout_sdk`: LLM SDK code) are reported per class only, so
+//! the aggregate lines stay comparable with earlier runs.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -35,7 +37,8 @@ pub struct Labelled {
     /// Its traffic class (`short_turn`, `web_page`, …); the source when absent.
     #[serde(default)]
     pub class: Option<String>,
-    /// `train`, `holdout`, `holdout2` or `holdout3` (rows without one count as seen).
+    /// `train`, `holdout`, `holdout2`, `holdout3` or `holdout_<name>` (rows without one count as
+    /// seen).
     #[serde(default)]
     pub split: Option<String>,
 }
@@ -58,6 +61,13 @@ impl Labelled {
             Some("holdout") => " (holdout)",
             Some("holdout2") => " (holdout v2)",
             Some("holdout3") => " (holdout v3)",
+            Some(s) if s.starts_with("holdout_") => {
+                return format!(
+                    "{zone} {}: {class} (holdout {})",
+                    if self.label == 1 { "attack" } else { "benign" },
+                    &s["holdout_".len()..]
+                );
+            }
             s if is_outside(s) => " (outside exam)",
             _ if !self.train_ok => " (never trained)",
             _ => "",
@@ -201,8 +211,10 @@ impl EvalReport {
         }
         self.all.add(item.label, flagged);
         let split = item.split.as_deref();
-        let seen = item.train_ok && !matches!(split, Some("holdout" | "holdout2" | "holdout3"));
-        if split == Some("holdout2") {
+        let seen = item.train_ok && !split.is_some_and(|s| s.starts_with("holdout"));
+        if split.is_some_and(|s| s.starts_with("holdout_")) {
+            // Counted in its class line only.
+        } else if split == Some("holdout2") {
             self.holdout2.add(item.label, flagged);
         } else if split == Some("holdout3") {
             self.holdout3.add(item.label, flagged);
@@ -436,21 +448,30 @@ mod tests {
 
     /// A coding agent reading LLM SDK code it was not trained on (260 OpenAI SDK files and 260
     /// files of the `aws-sdk-bedrock` crate; the Anthropic SDK and `aws-sdk-bedrockruntime` train):
-    /// before the 2026-12-07 retrain 51% and 5% of them had a segment withheld (10% and 0 after).
-    /// The same retrain must not cost recall on the blind hold-out v3 (0.450 before and after)
-    /// nor add false positives on its benign carriers.
+    /// before the 2026-12-07 retrain 51% and 5% of them had a segment withheld (about 10% and 0
+    /// after). The same retrain must not cost recall on the blind hold-out v3 (0.450 before) nor
+    /// add false positives on its benign carriers.
     #[test]
     fn llm_sdk_code_reads_pass_and_the_blind_hold_out_holds() {
         let s = InjectionScorer::builtin().unwrap();
         let t = crate::policy::injection::DEFAULT_THRESHOLD;
-        let sdk = evaluate(
-            include_str!("../../../tests/corpora/injection/benign_tool_ai_sdk.jsonl"),
-            &s,
-            t,
-        );
-        let held = sdk.by_class["tool_result benign: llm_sdk_code (holdout)"];
-        assert_eq!(held.fp + held.tn, 520);
-        assert!(held.fp <= 32, "{held:?}");
+        let sdk = include_str!("../../../tests/corpora/injection/benign_tool_ai_sdk.jsonl");
+        for (source, most) in [("pypi:openai@", 30), ("crates.io:aws-sdk-bedrock@", 3)] {
+            let rows: String = sdk
+                .lines()
+                .filter(|l| l.contains(&format!("\"source\": \"{source}")))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let r = evaluate(&rows, &s, t);
+            let held = r.by_class["tool_result benign: llm_sdk_code (holdout sdk)"];
+            assert_eq!(held.fp + held.tn, 260, "{source}");
+            assert!(held.fp <= most, "{source}: {held:?}");
+            assert_eq!(
+                r.eval_only,
+                Counts::default(),
+                "apart from the hold-out totals"
+            );
+        }
         let v3 = evaluate(
             include_str!("../../../tests/corpora/injection/holdout3.jsonl"),
             &s,
