@@ -57,20 +57,16 @@ impl Labelled {
             .class
             .clone()
             .unwrap_or_else(|| self.source.split(':').next().unwrap_or("").to_owned());
-        let split = match self.split.as_deref() {
-            Some("holdout") => " (holdout)",
-            Some("holdout2") => " (holdout v2)",
-            Some("holdout3") => " (holdout v3)",
+        let split: std::borrow::Cow<str> = match self.split.as_deref() {
+            Some("holdout") => " (holdout)".into(),
+            Some("holdout2") => " (holdout v2)".into(),
+            Some("holdout3") => " (holdout v3)".into(),
             Some(s) if s.starts_with("holdout_") => {
-                return format!(
-                    "{zone} {}: {class} (holdout {})",
-                    if self.label == 1 { "attack" } else { "benign" },
-                    &s["holdout_".len()..]
-                );
+                format!(" (holdout {})", &s["holdout_".len()..]).into()
             }
-            s if is_outside(s) => " (outside exam)",
-            _ if !self.train_ok => " (never trained)",
-            _ => "",
+            s if is_outside(s) => " (outside exam)".into(),
+            _ if !self.train_ok => " (never trained)".into(),
+            _ => "".into(),
         };
         let what = if self.label == 1 { "attack" } else { "benign" };
         format!("{zone} {what}: {class}{split}")

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Claude Code reads the held-out OpenAI SDK files of benign_tool_ai_sdk.jsonl through gw (full chain
+at its defaults, the emulator behind it), four files a session, and counts what reached the
+emulator with gw's "withheld" note in it.
+
+Why this exists: the eval reads excerpts; this is the real client, its Read tool and gw's redaction
+end to end (BENCHMARKS.md, "Code about LLMs is not an attack"). It reuses the harness of
+tests/python/test_claude_code.py (gw, `gw emulate`, a recording proxy, a fresh HOME per session).
+
+Usage: GW_BIN=target/debug/gw python3 scripts/claude_code_reads.py [N_FILES]   (default 40)
+Needs the package the rows came from: pip install openai==2.54.0.
+"""
+import json
+import os
+import pathlib
+import shutil
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+sys.path.insert(0, str(ROOT / "scripts"))
+import record_sessions as rs  # noqa: E402
+import test_claude_code as cc_test  # noqa: E402
+
+NOTE = "[gw withheld"
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+    import openai
+    site = pathlib.Path(openai.__file__).parents[1]
+    corpus = ROOT / "tests" / "corpora" / "injection" / "benign_tool_ai_sdk.jsonl"
+    rows = [json.loads(l) for l in corpus.open(encoding="utf-8")]
+    files = [site / r["source"].split("/", 1)[1] for r in rows
+             if r["split"] == "holdout_sdk" and r["source"].startswith("pypi:openai@")][:n]
+    cc = cc_test.ClaudeCode(pathlib.Path(tempfile.mkdtemp()))
+    sdk = cc.project / "sdk"
+    sdk.mkdir()
+    completed = notes = touched = 0
+    try:
+        for i in range(0, len(files), 4):
+            steps = []
+            for f in files[i:i + 4]:
+                dst = sdk / f"{f.parent.name}_{f.name}"
+                shutil.copy(f, dst)
+                steps.append(("Read", {"file_path": str(dst)}))
+            code, _, _ = cc.run("Read these files and summarise them.\n" + rs.script(*steps), max_turns=10)
+            completed += code == 0
+            last = cc.reached_bedrock()[-1]
+            for m in last["messages"]:
+                for block in m.get("content", []):
+                    if "toolResult" in block:
+                        text = json.dumps(block)
+                        notes += text.count(NOTE)
+                        touched += NOTE in text
+    finally:
+        cc.close()
+    sessions = (len(files) + 3) // 4
+    print(f"sessions completed {completed} of {sessions}; files read {len(files)}; "
+          f"files withheld in part {touched}; withheld notes {notes}")
+
+
+if __name__ == "__main__":
+    main()
