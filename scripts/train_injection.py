@@ -211,6 +211,10 @@ def load(kind):
         add(everyday, lambda r: "everyday", lambda r: 0)
         add(benign_user, lambda r: "user:" + r["class"], lambda r: 0)
         add(benign_user_llm, lambda r: "user:" + r["class"], lambda r: 0)
+        # Project instruction files (CLAUDE.md, AGENTS.md) as coding agents put them in a user turn:
+        # imperative from end to end, and ordinary (scripts/project_instructions_corpus.py). Its
+        # label-1 rows (a hold-out attack planted among the rules) are hold-out only.
+        add(jsonl(os.path.join(INJ, "benign_user_project.jsonl")), lambda r: "user:" + r["class"], lambda r: r["label"], span=True)
         add(benign_system, lambda r: "system:" + r["class"], lambda r: 0)
         add(direct, lambda r: "attack:direct", lambda r: 1)
         # People paste whole documents into a turn ("summarise this: <an email>"): long, ordinary

@@ -39,6 +39,10 @@ pub struct ContentText {
     /// The tool a call names (`assistant` tool calls: its name; tool results: the call id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
+    /// A tool call's id (`assistant` tool calls), so that a replay pairs each result with the
+    /// call it answers (records written before it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<String>,
     pub text: String,
 }
 
@@ -87,17 +91,19 @@ impl ContentCapture {
     /// The request's texts as the record keeps them.
     pub fn prompt(&self, req: &ChatRequest) -> Vec<ContentText> {
         let mut out = Vec::new();
-        let mut push = |zone, message: Option<u32>, tool: Option<&str>, text: &str| {
-            out.push(ContentText {
-                zone,
-                message,
-                tool: tool.map(str::to_owned),
-                text: self.mask(text),
-            });
-        };
+        let mut push =
+            |zone, message: Option<u32>, tool: Option<&str>, call: Option<&str>, text: &str| {
+                out.push(ContentText {
+                    zone,
+                    message,
+                    tool: tool.map(str::to_owned),
+                    call: call.map(str::to_owned),
+                    text: self.mask(text),
+                });
+            };
         for block in &req.system {
             if let SystemBlock::Text(t) = block {
-                push(Zone::System, None, None, t);
+                push(Zone::System, None, None, None, t);
             }
         }
         for (i, m) in req.messages.iter().enumerate() {
@@ -109,24 +115,32 @@ impl ContentCapture {
             };
             for part in &m.content {
                 match part {
-                    Part::Text(t) => push(own, at, None, t),
-                    Part::ToolUse { name, input, .. } => {
-                        push(Zone::Assistant, at, Some(name), &input.to_string());
+                    Part::Text(t) => push(own, at, None, None, t),
+                    Part::ToolUse { id, name, input } => {
+                        push(
+                            Zone::Assistant,
+                            at,
+                            Some(name),
+                            Some(id),
+                            &input.to_string(),
+                        );
                     }
                     Part::ToolResult { id, content, .. } => {
                         for c in content {
                             match c {
-                                ToolResultPart::Text(t) => push(Zone::ToolResult, at, Some(id), t),
+                                ToolResultPart::Text(t) => {
+                                    push(Zone::ToolResult, at, Some(id), None, t)
+                                }
                                 ToolResultPart::Json(v) => {
-                                    push(Zone::ToolResult, at, Some(id), &v.to_string());
+                                    push(Zone::ToolResult, at, Some(id), None, &v.to_string());
                                 }
                                 ToolResultPart::Image { .. } => {
-                                    push(Zone::ToolResult, at, Some(id), "[image]");
+                                    push(Zone::ToolResult, at, Some(id), None, "[image]");
                                 }
                             }
                         }
                     }
-                    Part::Image { .. } => push(own, at, None, "[image]"),
+                    Part::Image { .. } => push(own, at, None, None, "[image]"),
                     Part::Document {
                         format, name, data, ..
                     } if is_text(*format) => {
@@ -134,18 +148,19 @@ impl ContentCapture {
                             Zone::Document,
                             at,
                             Some(name),
+                            None,
                             &String::from_utf8_lossy(data),
                         );
                     }
                     Part::Document { name, .. } => {
-                        push(Zone::Document, at, Some(name), "[binary document]");
+                        push(Zone::Document, at, Some(name), None, "[binary document]");
                     }
                     _ => {}
                 }
             }
         }
         for (i, input) in req.inputs.iter().enumerate() {
-            push(Zone::Embedding, u32::try_from(i).ok(), None, input);
+            push(Zone::Embedding, u32::try_from(i).ok(), None, None, input);
         }
         out
     }

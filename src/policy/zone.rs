@@ -60,19 +60,34 @@ pub fn walk_request(
     zones: ZoneSet,
     mut visit: impl FnMut(Spot, TextMut<'_>),
 ) {
+    walk_request_by_call(req, zones, |spot, _, t| visit(spot, t));
+}
+
+/// As [`walk_request`], also handing over, for a tool result, the id of the tool call it
+/// answers (a policy that reads a result by what was called, such as prompt-injection's
+/// project instruction files).
+pub fn walk_request_by_call(
+    req: &mut ChatRequest,
+    zones: ZoneSet,
+    mut visit: impl FnMut(Spot, Option<&str>, TextMut<'_>),
+) {
     if zones.contains(Zone::System) {
         for block in &mut req.system {
             if let SystemBlock::Text(t) = block {
-                visit(Spot::at(Zone::System), TextMut::Str(t));
+                visit(Spot::at(Zone::System), None, TextMut::Str(t));
             }
         }
     }
     if zones.contains(Zone::Tools) {
         for tool in &mut req.tools {
             if let Some(d) = &mut tool.description {
-                visit(Spot::at(Zone::Tools), TextMut::Str(d));
+                visit(Spot::at(Zone::Tools), None, TextMut::Str(d));
             }
-            visit(Spot::at(Zone::Tools), TextMut::Json(&mut tool.input_schema));
+            visit(
+                Spot::at(Zone::Tools),
+                None,
+                TextMut::Json(&mut tool.input_schema),
+            );
         }
     }
     for (i, msg) in req.messages.iter_mut().enumerate() {
@@ -83,7 +98,7 @@ pub fn walk_request(
                 Part::Text(t) if user => (Zone::User, TextMut::Str(t)),
                 Part::Text(t) => (Zone::Assistant, TextMut::Str(t)),
                 Part::ToolUse { input, .. } => (Zone::Assistant, TextMut::Json(input)),
-                Part::ToolResult { content, .. } => {
+                Part::ToolResult { id, content, .. } => {
                     if zones.contains(Zone::ToolResult) {
                         for c in content {
                             let spot = Spot {
@@ -91,8 +106,8 @@ pub fn walk_request(
                                 message,
                             };
                             match c {
-                                ToolResultPart::Text(t) => visit(spot, TextMut::Str(t)),
-                                ToolResultPart::Json(v) => visit(spot, TextMut::Json(v)),
+                                ToolResultPart::Text(t) => visit(spot, Some(id), TextMut::Str(t)),
+                                ToolResultPart::Json(v) => visit(spot, Some(id), TextMut::Json(v)),
                                 ToolResultPart::Image { .. } => {}
                             }
                         }
@@ -105,7 +120,7 @@ pub fn walk_request(
                 _ => continue,
             };
             if zones.contains(zone) {
-                visit(Spot { zone, message }, text);
+                visit(Spot { zone, message }, None, text);
             }
         }
     }
@@ -117,6 +132,7 @@ pub fn walk_request(
                     zone: Zone::Embedding,
                     message,
                 },
+                None,
                 TextMut::Str(input),
             );
         }

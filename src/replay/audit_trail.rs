@@ -76,7 +76,10 @@ pub(super) fn from_texts(model: String, texts: &[ContentText]) -> ChatRequest {
                 Some(name) => (
                     Role::Assistant,
                     Part::ToolUse {
-                        id: format!("call_{}", t.message.unwrap_or(0)),
+                        id: t
+                            .call
+                            .clone()
+                            .unwrap_or_else(|| format!("call_{}", t.message.unwrap_or(0))),
                         name: name.clone(),
                         input: serde_json::from_str(&t.text).unwrap_or(Value::Null),
                     },

@@ -89,6 +89,8 @@ pub fn traffic_texts(path: &Path) -> Result<Vec<crate::policy::injection::Labell
                 zone: Some(spot.zone),
                 class: Some(format!("recorded {file} {session}")),
                 split: Some("holdout".into()),
+                // The recorded sessions read no project instruction file.
+                instruction_file: false,
             });
         });
     }

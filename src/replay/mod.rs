@@ -187,6 +187,7 @@ mod tests {
             zone,
             message,
             tool: tool.map(str::to_owned),
+            call: None,
             text: text.to_owned(),
         };
         let req = from_texts(
@@ -209,6 +210,20 @@ mod tests {
         assert!(
             matches!(&req.messages[1].content[0], Part::ToolUse { name, .. } if name == "Read")
         );
+        // A record that keeps the call's id pairs the result with its call, as the live request
+        // did (prompt-injection reads a project instruction file by the call that read it).
+        let mut call = t(
+            Zone::Assistant,
+            Some(1),
+            Some("Read"),
+            r#"{"file_path":"AGENTS.md"}"#,
+        );
+        call.call = Some("toolu_7".into());
+        let req = from_texts(
+            "m".into(),
+            &[call, t(Zone::ToolResult, Some(2), Some("toolu_7"), "rules")],
+        );
+        assert!(matches!(&req.messages[0].content[0], Part::ToolUse { id, .. } if id == "toolu_7"));
     }
 
     #[test]

@@ -164,6 +164,65 @@ def test_system_prompt_and_tools_reach_bedrock_byte_for_byte(cc):
             assert spec["inputSchema"]["json"] == tool["input_schema"], f"{tool['name']} schema differs on turn {turn}"
 
 
+def user_texts(converse):
+    """Every text block of a Converse request's user messages."""
+    return [b["text"] for m in converse["messages"] if m["role"] == "user" for b in m["content"] if "text" in b]
+
+
+def test_project_instructions_pass_unchanged(cc):
+    """A repository's CLAUDE.md rides in the first user message of every request, wrapped by Claude
+    Code in "IMPORTANT: These instructions OVERRIDE any default behavior and you MUST follow them";
+    its text is imperative from end to end ("You MUST run `make test`", "NEVER use floats", "read and
+    follow NOTES.md", "Instructions for AI agents"). Read as an attack, every request of every
+    session in that repository is refused. It must reach the model as Claude Code sent it."""
+    md = (rs.TRAFFIC / "project-instructions" / "CLAUDE.md").read_text()
+    dest = cc.project / "CLAUDE.md"
+    dest.write_text(md)
+    try:
+        code, result, err = cc.run(
+            "Which type does this project use for money? One line.\n" + read(cc.project / "tally" / "money.py")
+        )
+    finally:
+        dest.unlink()
+    assert code == 0, explain(code, result, err, cc)
+    assert result["subtype"] == "success" and not result["is_error"], explain(code, result, err, cc)
+    sent, upstream = cc.sent_by_claude(), cc.reached_bedrock()
+    assert len(sent) == 2 and len(upstream) == 2, explain(code, result, err, cc)
+    body = md.strip()
+    assert any(body in t for t in (b.get("text", "") for b in sent[0]["messages"][0]["content"])), (
+        "premise: Claude Code did not send the CLAUDE.md"
+    )
+    for turn, conv in enumerate(upstream, 1):
+        assert any(body in t for t in user_texts(conv)), f"the CLAUDE.md did not reach the model intact on turn {turn}"
+
+
+def read_through_gw(cc, name, text):
+    """Claude Code reads `name` (holding `text`) in the project; returns what reached the model as
+    the tool result (the session must complete)."""
+    dest = cc.project / name
+    dest.write_text(text)
+    try:
+        code, result, err = cc.run(f"What are this project's rules? They are in {name}.\n" + read(dest))
+    finally:
+        dest.unlink()
+    assert code == 0 and result["subtype"] == "success", explain(code, result, err, cc)
+    upstream = cc.reached_bedrock()
+    assert len(upstream) == 2, explain(code, result, err, cc)
+    return json.dumps(upstream[1]["messages"][-1], ensure_ascii=False)
+
+
+def test_agents_md_read_by_a_tool_reaches_the_model_whole(cc):
+    """An AGENTS.md an agent reads with its Read tool holds nothing but instructions to agents:
+    read as data, gw would withhold its rules (the same text under another name is withheld,
+    the premise). Read as the project's rules, it reaches the model whole."""
+    md = (rs.TRAFFIC / "project-instructions" / "CLAUDE.md").read_text()
+    rule = "You MUST run `make test` after every change"
+    as_data = read_through_gw(cc, "agent-notes.md", md)
+    assert "[gw withheld" in as_data, "premise: read as data, part of the file is withheld"
+    as_rules = read_through_gw(cc, "AGENTS.md", md)
+    assert "[gw withheld" not in as_rules and rule in as_rules, as_rules[:2000]
+
+
 @pytest.fixture(scope="module")
 def planted(cc):
     """One session that reads docs/integrations.md, whose HTML comment and last paragraph tell

@@ -54,3 +54,13 @@ def test_the_blind_hold_out_v3_rebuilds_byte_for_byte():
         capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stderr + run.stdout
+
+
+def test_the_project_instruction_corpus_rebuilds_byte_for_byte():
+    """tests/corpora/injection/benign_user_project.jsonl, which the direct model trains on, is what
+    scripts/project_instructions_corpus.py writes (standard library only)."""
+    run = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "project_instructions_corpus.py"), "--check"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr + run.stdout

@@ -32,6 +32,21 @@ pub struct PromptInjectionConfig {
     /// `tools`, and the model's own `assistant` history, only when listed.
     #[serde(default = "injection_zones")]
     pub scan: Vec<Zone>,
+    /// File names of the project instruction files coding agents read to learn a repository's
+    /// rules (`AGENTS.md`, `CLAUDE.md`, …; a name, no directory; matched case-insensitively). A
+    /// tool result answering a call that reads one of them from the working tree (its one
+    /// `file_path` / `path` / `absolute_path` / `target_file` / `file` / `filename` argument names
+    /// it; no `url`, `uri`, `owner`, `repo`, `repository`, `host`, `ref` or `branch` argument;
+    /// not under `node_modules`, `vendor`, `site-packages`, `third_party`, `.cargo` or `.git`) is
+    /// read as the agent reads the same file when it puts it in a user turn itself (Claude Code
+    /// does, for `CLAUDE.md`): for attacks on the assistant, with the user-turn model and
+    /// signatures, not for instructions aimed at it, which is all such a file holds. Only what
+    /// a person typed may lower a score (counter-signals, quoted examples), so those do not
+    /// apply; what still scores over the threshold is withheld, not blocked. The trade-off: an
+    /// instruction planted in the repository's own `AGENTS.md` that reads as a rule passes. `[]`
+    /// reads these files as data, like any other.
+    #[serde(default = "instruction_files")]
+    pub instruction_files: Vec<String>,
 }
 
 impl Default for PromptInjectionConfig {
@@ -42,12 +57,28 @@ impl Default for PromptInjectionConfig {
             action: default_redact(),
             rules: None,
             scan: injection_zones(),
+            instruction_files: instruction_files(),
         }
     }
 }
 
 fn injection_zones() -> Vec<Zone> {
     vec![Zone::User, Zone::ToolResult, Zone::Document]
+}
+
+fn instruction_files() -> Vec<String> {
+    [
+        "AGENTS.md",
+        "CLAUDE.md",
+        "CLAUDE.local.md",
+        "GEMINI.md",
+        ".cursorrules",
+        ".windsurfrules",
+        ".clinerules",
+        "copilot-instructions.md",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 fn default_threshold() -> f64 {

@@ -41,11 +41,16 @@ pub struct Labelled {
     /// seen).
     #[serde(default)]
     pub split: Option<String>,
+    /// A tool result answering a call that read a project instruction file (`AGENTS.md`, …):
+    /// read as the policy reads one, [`Kind::Instructions`].
+    #[serde(default)]
+    pub instruction_file: bool,
 }
 
 impl Labelled {
     fn kind(&self) -> Kind {
         match self.zone {
+            Some(z) if z.is_data() && self.instruction_file => Kind::Instructions,
             Some(z) if z.is_data() => Kind::Indirect,
             _ => Kind::Direct,
         }

@@ -27,9 +27,9 @@ pub(crate) use text::{fold, folded_len};
 
 use crate::config::pack::PromptInjectionConfig;
 use crate::error::ApiError;
-use crate::ir::{ChatRequest, ChatResponse, ZoneSet};
+use crate::ir::{ChatRequest, ChatResponse, Part, ZoneSet};
 use crate::policy::cache::{DEFAULT_BYTES, TextCache};
-use crate::policy::zone::{Spot, TextMut, walk_request};
+use crate::policy::zone::{Spot, TextMut, walk_request_by_call};
 use crate::policy::{Decision, Hit, MAX_HITS, Policy, PolicyRun};
 use crate::terms::Action;
 
@@ -41,10 +41,13 @@ pub struct InjectionPolicy {
     threshold: f32,
     action: Action,
     zones: ZoneSet,
+    /// Project instruction file names, lower-cased (`instruction_files` in the pack).
+    instruction_files: Vec<String>,
     /// Scans per text already scored, one cache per kind of reading: a resent history costs a
     /// look-up, not a score.
     direct: TextCache<Arc<Scan>>,
     indirect: TextCache<Arc<Scan>>,
+    instructions: TextCache<Arc<Scan>>,
 }
 
 impl std::fmt::Debug for InjectionPolicy {
@@ -84,6 +87,17 @@ impl InjectionPolicy {
         }
         let mut policy = Self::with_scorer(scorer, cfg.threshold as f32, cfg.action);
         policy.zones = ZoneSet::of(&cfg.scan);
+        if let Some(bad) = cfg
+            .instruction_files
+            .iter()
+            .find(|f| f.trim().is_empty() || f.contains(['/', '\\']))
+        {
+            return Err(format!(
+                "`instruction_files` lists `{bad}`: give a file name (`AGENTS.md`), without a \
+                 directory"
+            ));
+        }
+        policy.instruction_files = cfg.instruction_files.clone();
         Ok(policy)
     }
 
@@ -95,8 +109,11 @@ impl InjectionPolicy {
             threshold,
             action,
             zones: ZoneSet::of(&[Zone::User, Zone::ToolResult, Zone::Document]),
+            instruction_files: PromptInjectionConfig::default().instruction_files,
             direct: TextCache::new(DEFAULT_BYTES / 2),
             indirect: TextCache::new(DEFAULT_BYTES / 2),
+            // A few files per repository, resent every turn.
+            instructions: TextCache::new(DEFAULT_BYTES / 16),
         }
     }
 
@@ -105,11 +122,91 @@ impl InjectionPolicy {
         &self.scorer
     }
 
+    /// The ids of the tool calls in `req` that read a local project instruction file: their
+    /// results are the repository's rules for its agents, read as [`Kind::Instructions`]. A call
+    /// counts when it names the file by one path argument and nothing in it points elsewhere (a
+    /// URL, another repository, a ref: `get_file_contents {owner, repo, path: "AGENTS.md"}` reads
+    /// someone else's rules), the path is not inside a dependency (`node_modules/`, `vendor/`,
+    /// …), and every call carrying the same id does the same (clients that reuse ids).
+    fn instruction_calls(&self, req: &ChatRequest) -> Vec<String> {
+        if self.instruction_files.is_empty() {
+            return Vec::new();
+        }
+        let mut calls: Vec<(&str, bool)> = Vec::new();
+        for part in req.messages.iter().flat_map(|m| &m.content) {
+            if let Part::ToolUse { id, input, .. } = part {
+                let reads = self.reads_instruction_file(input);
+                match calls.iter_mut().find(|(c, _)| c == id) {
+                    Some((_, ok)) => *ok &= reads,
+                    None => calls.push((id, reads)),
+                }
+            }
+        }
+        calls
+            .into_iter()
+            .filter(|(_, ok)| *ok)
+            .map(|(id, _)| id.to_owned())
+            .collect()
+    }
+
+    /// Whether a tool call's arguments name one local project instruction file.
+    fn reads_instruction_file(&self, input: &Value) -> bool {
+        const PATH_KEYS: [&str; 6] = [
+            "file_path",
+            "path",
+            "absolute_path",
+            "target_file",
+            "file",
+            "filename",
+        ];
+        const ELSEWHERE: [&str; 8] = [
+            "url",
+            "uri",
+            "owner",
+            "repo",
+            "repository",
+            "host",
+            "ref",
+            "branch",
+        ];
+        const DEPENDENCIES: [&str; 7] = [
+            "node_modules",
+            "vendor",
+            "site-packages",
+            "dist-packages",
+            "third_party",
+            ".cargo",
+            ".git",
+        ];
+        let Some(obj) = input.as_object() else {
+            return false;
+        };
+        if ELSEWHERE.iter().any(|k| obj.contains_key(*k)) {
+            return false;
+        }
+        let mut paths = PATH_KEYS
+            .iter()
+            .filter_map(|k| obj.get(*k).and_then(Value::as_str));
+        let Some(path) = paths.next() else {
+            return false;
+        };
+        if paths.next().is_some() || path.contains("://") {
+            return false;
+        }
+        let mut parts = path.rsplit(['/', '\\']);
+        let name = parts.next().unwrap_or_default();
+        self.instruction_files
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(name))
+            && !parts.any(|dir| DEPENDENCIES.iter().any(|d| dir.eq_ignore_ascii_case(d)))
+    }
+
     /// `text` scanned as `kind`, from the cache when it was scanned before.
     fn scan(&self, text: &str, kind: Kind) -> Arc<Scan> {
         let cache = match kind {
             Kind::Direct => &self.direct,
             Kind::Indirect => &self.indirect,
+            Kind::Instructions => &self.instructions,
         };
         cache.get_or_compute(text, |t| Arc::new(self.scorer.scan(t, kind)))
     }
@@ -200,13 +297,9 @@ struct InjectionRun {
 }
 
 impl InjectionRun {
-    /// Scores one text at `spot`; with `redact`, withholds what fired in data zones.
-    fn visit(&mut self, spot: Spot, t: TextMut<'_>) {
-        let kind = if spot.zone.is_data() {
-            Kind::Indirect
-        } else {
-            Kind::Direct
-        };
+    /// Scores one text at `spot`, read as `kind`; with `redact`, withholds what fired in data
+    /// zones.
+    fn visit(&mut self, spot: Spot, kind: Kind, t: TextMut<'_>) {
         match t {
             TextMut::Str(s) => {
                 if let Some(new) = self.check(spot, kind, s) {
@@ -264,14 +357,14 @@ impl InjectionRun {
                 score: Some(max),
             });
         }
-        let withhold = p.action == Action::Redact && kind == Kind::Indirect;
+        let withhold = p.action == Action::Redact && spot.zone.is_data();
         if !withhold {
             if p.action != Action::Log && self.blocking.is_none() {
                 self.blocking = Some((spot, max));
             }
             return None;
         }
-        let score = |t: &str| p.scan(t, Kind::Indirect).max();
+        let score = |t: &str| p.scan(t, kind).max();
         let (new, cut) = withhold_segments(text, &scan, p.threshold, spot, &score);
         self.withheld += cut;
         Some(new)
@@ -447,7 +540,19 @@ impl PolicyRun for InjectionRun {
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
         let p = Arc::clone(&self.policy);
-        walk_request(req, p.zones, |spot, t| self.visit(spot, t));
+        let instructions = p.instruction_calls(req);
+        walk_request_by_call(req, p.zones, |spot, call, t| {
+            // Data is read for instructions aimed at the assistant; a user turn, and a project
+            // instruction file (which holds nothing but such instructions), for attacks on it.
+            let kind = if !spot.zone.is_data() {
+                Kind::Direct
+            } else if call.is_some_and(|c| instructions.iter().any(|i| i == c)) {
+                Kind::Instructions
+            } else {
+                Kind::Indirect
+            };
+            self.visit(spot, kind, t)
+        });
         let Some(score) = self.max else {
             return Ok(());
         };

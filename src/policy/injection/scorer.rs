@@ -33,13 +33,19 @@ pub enum Kind {
     Direct,
     /// Tool results and documents.
     Indirect,
+    /// A project instruction file (`AGENTS.md`, `CLAUDE.md`, …) an agent read with a tool: the
+    /// repository's rules for its agents, read as a user turn is (an instruction aimed at the
+    /// assistant is what such a file holds), but without the counter-signals and quotation rules,
+    /// which may lower only what the person being scored typed: the file's author could write
+    /// them, or quote an attack to have it discounted.
+    Instructions,
 }
 
 impl Kind {
     /// How long a segment of this kind may be, in characters.
     pub fn segment_chars(self) -> usize {
         match self {
-            Kind::Direct => DIRECT_MAX,
+            Kind::Direct | Kind::Instructions => DIRECT_MAX,
             Kind::Indirect => INDIRECT_MAX,
         }
     }
@@ -134,8 +140,9 @@ impl InjectionScorer {
     /// Scores one piece of text whole, read as `kind`.
     pub fn score_as(&self, text: &str, kind: Kind) -> Score {
         let indirect = kind == Kind::Indirect;
+        let typed = kind == Kind::Direct;
         let folded = fold(text);
-        let fired = self.signatures.fired(text, &folded, indirect);
+        let fired = self.signatures.fired(text, &folded, indirect, typed);
         // Signals add up to the cap; counter-signals (negative weights) then lower the sum.
         let (mut rule_sum, mut counter) = (0.0_f32, 0.0_f32);
         let (mut rules, mut counters) = (Vec::new(), Vec::new());
@@ -149,7 +156,7 @@ impl InjectionScorer {
             if rule.weight > 0.0 {
                 rule_sum += rule.weight;
                 rules.push(rule.id.clone());
-            } else {
+            } else if typed {
                 counter += rule.weight;
                 counters.push(rule.id.clone());
             }

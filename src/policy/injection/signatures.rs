@@ -106,7 +106,8 @@ pub(crate) enum Scope {
     /// Everywhere.
     #[default]
     Both,
-    /// Only what a person typed (a chat-template token is an attack there, and data elsewhere).
+    /// Only text read as a person's own: user turns, and the project instruction files a pack
+    /// names (a chat-template token is an attack there, and data elsewhere).
     Direct,
     /// Only data that tools and attachments brought in.
     Indirect,
@@ -313,8 +314,9 @@ impl SignatureSet {
     /// Which rules fire on a text (`raw`) and its folded form: the pattern rules that speak about
     /// this reading, and the detectors (the scorer keeps those whose scope covers it). Read as
     /// data (`indirect`: documents and tool results), also on the folded form with its line breaks
-    /// as spaces.
-    pub(crate) fn fired(&self, raw: &str, folded: &str, indirect: bool) -> Vec<bool> {
+    /// as spaces. Quotation rules discount what fires inside their matches only where `quotes`
+    /// (text the person being scored typed).
+    pub(crate) fn fired(&self, raw: &str, folded: &str, indirect: bool, quotes: bool) -> Vec<bool> {
         let mut fired = vec![false; self.rules.len()];
         self.reading(indirect).mark(folded, &mut fired);
         // Hard-wrapped prose (Markdown, e-mail at 72 columns, YAML's folded strings) breaks a
@@ -326,7 +328,7 @@ impl SignatureSet {
         }
         // A quotation rule fired: what fires only inside the quoted example was mentioned, not
         // made. Each pattern's matches become one space, in order, and the rules are read again.
-        if !indirect && self.rules.iter().zip(&fired).any(|(r, f)| *f && r.quotes) {
+        if !indirect && quotes && self.rules.iter().zip(&fired).any(|(r, f)| *f && r.quotes) {
             let mut outside = folded.to_owned();
             for q in &self.quotations {
                 outside = q.replace_all(&outside, " ").into_owned();
@@ -418,4 +420,33 @@ fn compile_cues(origin: &str, specs: &[CueSpec]) -> Result<Cues, String> {
             .map(|c| super::features::name_hash(&c.id))
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_yaml_ng::Value;
+
+    /// Each `X-user` rule is `X` as read in a user turn: `X` exists with `scope: indirect`, and the
+    /// pair agree on family and weight, so narrowing a phrase never moves a rule's strength.
+    #[test]
+    fn each_user_turn_rule_mirrors_its_data_rule() {
+        let file: Value =
+            serde_yaml_ng::from_str(super::super::scorer::BUILTIN_SIGNATURES).unwrap();
+        let rules = file["rules"].as_sequence().unwrap();
+        let by_id = |id: &str| rules.iter().find(|r| r["id"].as_str() == Some(id));
+        let mut pairs = 0;
+        for r in rules {
+            let id = r["id"].as_str().unwrap();
+            let Some(base) = id.strip_suffix("-user") else {
+                continue;
+            };
+            let original = by_id(base).unwrap_or_else(|| panic!("{id} has no {base}"));
+            assert_eq!(r["scope"].as_str(), Some("direct"), "{id}");
+            assert_eq!(original["scope"].as_str(), Some("indirect"), "{base}");
+            assert_eq!(r["family"], original["family"], "{id}");
+            assert_eq!(r["weight"], original["weight"], "{id}");
+            pairs += 1;
+        }
+        assert_eq!(pairs, 3);
+    }
 }
