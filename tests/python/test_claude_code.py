@@ -223,6 +223,25 @@ def test_agents_md_read_by_a_tool_reaches_the_model_whole(cc):
     assert "[gw withheld" not in as_rules and rule in as_rules, as_rules[:2000]
 
 
+def test_nested_claude_md_appended_to_a_read_reaches_the_model_whole(cc):
+    """Claude Code appends the CLAUDE.md of the directory a file is read from to the Read result,
+    as a `<system-reminder>` beginning "Contents of <path>/CLAUDE.md:". Read as part of the data,
+    gw withheld its rules; it is read as the project's rules, and the file around it as data."""
+    md = (rs.TRAFFIC / "project-instructions" / "CLAUDE.md").read_text()
+    dest = cc.project / "tally" / "CLAUDE.md"
+    dest.write_text(md)
+    try:
+        code, result, err = cc.run("Read the money module.\n" + read(cc.project / "tally" / "money.py"))
+    finally:
+        dest.unlink()
+    assert code == 0 and result["subtype"] == "success", explain(code, result, err, cc)
+    upstream = cc.reached_bedrock()
+    assert len(upstream) == 2, explain(code, result, err, cc)
+    carried = json.dumps(upstream[1]["messages"][-1], ensure_ascii=False)
+    assert f"Contents of {dest}" in carried, "premise: Claude Code appended the directory's CLAUDE.md"
+    assert "[gw withheld" not in carried and "You MUST run `make test` after every change" in carried, carried[:3000]
+
+
 @pytest.fixture(scope="module")
 def planted(cc):
     """One session that reads docs/integrations.md, whose HTML comment and last paragraph tell

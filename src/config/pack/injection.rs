@@ -40,7 +40,9 @@ pub struct PromptInjectionConfig {
     /// not under `node_modules`, `vendor`, `site-packages`, `third_party`, `.cargo` or `.git`) is
     /// read as the agent reads the same file when it puts it in a user turn itself (Claude Code
     /// does, for `CLAUDE.md`): for attacks on the assistant, with the user-turn model and
-    /// signatures, not for instructions aimed at it, which is all such a file holds. Only what
+    /// signatures, not for instructions aimed at it, which is all such a file holds. So is the
+    /// copy of such a file that Claude Code appends to the result of reading a file below it
+    /// (a `<system-reminder>` beginning "Contents of <path>:"). Only what
     /// a person typed may lower a score (counter-signals, quoted examples), so those do not
     /// apply; what still scores over the threshold is withheld, not blocked. The trade-off: an
     /// instruction planted in the repository's own `AGENTS.md` that reads as a rule passes. `[]`

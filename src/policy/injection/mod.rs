@@ -1,6 +1,7 @@
 mod decode;
 mod eval;
 mod features;
+mod instructions;
 mod leet;
 mod model;
 mod pattern;
@@ -27,7 +28,7 @@ pub(crate) use text::{fold, folded_len};
 
 use crate::config::pack::PromptInjectionConfig;
 use crate::error::ApiError;
-use crate::ir::{ChatRequest, ChatResponse, Part, ZoneSet};
+use crate::ir::{ChatRequest, ChatResponse, ZoneSet};
 use crate::policy::cache::{DEFAULT_BYTES, TextCache};
 use crate::policy::zone::{Spot, TextMut, walk_request_by_call};
 use crate::policy::{Decision, Hit, MAX_HITS, Policy, PolicyRun};
@@ -120,85 +121,6 @@ impl InjectionPolicy {
     /// The scorer, for evaluation and diagnostics.
     pub fn scorer(&self) -> &InjectionScorer {
         &self.scorer
-    }
-
-    /// The ids of the tool calls in `req` that read a local project instruction file: their
-    /// results are the repository's rules for its agents, read as [`Kind::Instructions`]. A call
-    /// counts when it names the file by one path argument and nothing in it points elsewhere (a
-    /// URL, another repository, a ref: `get_file_contents {owner, repo, path: "AGENTS.md"}` reads
-    /// someone else's rules), the path is not inside a dependency (`node_modules/`, `vendor/`,
-    /// …), and every call carrying the same id does the same (clients that reuse ids).
-    fn instruction_calls(&self, req: &ChatRequest) -> Vec<String> {
-        if self.instruction_files.is_empty() {
-            return Vec::new();
-        }
-        let mut calls: Vec<(&str, bool)> = Vec::new();
-        for part in req.messages.iter().flat_map(|m| &m.content) {
-            if let Part::ToolUse { id, input, .. } = part {
-                let reads = self.reads_instruction_file(input);
-                match calls.iter_mut().find(|(c, _)| c == id) {
-                    Some((_, ok)) => *ok &= reads,
-                    None => calls.push((id, reads)),
-                }
-            }
-        }
-        calls
-            .into_iter()
-            .filter(|(_, ok)| *ok)
-            .map(|(id, _)| id.to_owned())
-            .collect()
-    }
-
-    /// Whether a tool call's arguments name one local project instruction file.
-    fn reads_instruction_file(&self, input: &Value) -> bool {
-        const PATH_KEYS: [&str; 6] = [
-            "file_path",
-            "path",
-            "absolute_path",
-            "target_file",
-            "file",
-            "filename",
-        ];
-        const ELSEWHERE: [&str; 8] = [
-            "url",
-            "uri",
-            "owner",
-            "repo",
-            "repository",
-            "host",
-            "ref",
-            "branch",
-        ];
-        const DEPENDENCIES: [&str; 7] = [
-            "node_modules",
-            "vendor",
-            "site-packages",
-            "dist-packages",
-            "third_party",
-            ".cargo",
-            ".git",
-        ];
-        let Some(obj) = input.as_object() else {
-            return false;
-        };
-        if ELSEWHERE.iter().any(|k| obj.contains_key(*k)) {
-            return false;
-        }
-        let mut paths = PATH_KEYS
-            .iter()
-            .filter_map(|k| obj.get(*k).and_then(Value::as_str));
-        let Some(path) = paths.next() else {
-            return false;
-        };
-        if paths.next().is_some() || path.contains("://") {
-            return false;
-        }
-        let mut parts = path.rsplit(['/', '\\']);
-        let name = parts.next().unwrap_or_default();
-        self.instruction_files
-            .iter()
-            .any(|f| f.eq_ignore_ascii_case(name))
-            && !parts.any(|dir| DEPENDENCIES.iter().any(|d| dir.eq_ignore_ascii_case(d)))
     }
 
     /// `text` scanned as `kind`, from the cache when it was scanned before.
@@ -322,6 +244,40 @@ impl InjectionRun {
                     *d = Bytes::from(new);
                 }
             }
+        }
+    }
+
+    /// Scores the result of reading the local file `read` as data, except the copies of an
+    /// instruction file from its directory that Claude Code appends to it, which are read as
+    /// [`Kind::Instructions`].
+    fn visit_with_nested(&mut self, spot: Spot, read: &str, s: &mut String) {
+        let files = &self.policy.instruction_files;
+        let blocks = instructions::nested_blocks(s, read, files);
+        if blocks.is_empty() {
+            return self.visit(spot, Kind::Indirect, TextMut::Str(s));
+        }
+        let mut pieces = Vec::with_capacity(blocks.len() * 2 + 1);
+        let mut at = 0;
+        for (start, end) in blocks {
+            pieces.push((at, start, Kind::Indirect));
+            pieces.push((start, end, Kind::Instructions));
+            at = end;
+        }
+        pieces.push((at, s.len(), Kind::Indirect));
+        let mut out = String::with_capacity(s.len());
+        let mut changed = false;
+        for (start, end, kind) in pieces {
+            let piece = &s[start..end];
+            match self.check(spot, kind, piece) {
+                Some(new) => {
+                    out.push_str(&new);
+                    changed = true;
+                }
+                None => out.push_str(piece),
+            }
+        }
+        if changed {
+            *s = out;
         }
     }
 
@@ -540,18 +496,27 @@ impl PolicyRun for InjectionRun {
         decisions: &mut Vec<Decision>,
     ) -> Result<(), ApiError> {
         let p = Arc::clone(&self.policy);
-        let instructions = p.instruction_calls(req);
+        let reads = if p.instruction_files.is_empty() {
+            Vec::new()
+        } else {
+            instructions::local_reads(req)
+        };
         walk_request_by_call(req, p.zones, |spot, call, t| {
             // Data is read for instructions aimed at the assistant; a user turn, and a project
             // instruction file (which holds nothing but such instructions), for attacks on it.
-            let kind = if !spot.zone.is_data() {
-                Kind::Direct
-            } else if call.is_some_and(|c| instructions.iter().any(|i| i == c)) {
-                Kind::Instructions
-            } else {
-                Kind::Indirect
-            };
-            self.visit(spot, kind, t)
+            if !spot.zone.is_data() {
+                return self.visit(spot, Kind::Direct, t);
+            }
+            let read = call.and_then(|c| reads.iter().find(|r| r.id == c));
+            match (read, t) {
+                (Some(r), t)
+                    if instructions::is_instruction_file(&p.instruction_files, &r.path) =>
+                {
+                    self.visit(spot, Kind::Instructions, t)
+                }
+                (Some(r), TextMut::Str(s)) => self.visit_with_nested(spot, &r.path, s),
+                (_, t) => self.visit(spot, Kind::Indirect, t),
+            }
         });
         let Some(score) = self.max else {
             return Ok(());
