@@ -87,13 +87,15 @@ fn local_path(input: &Value) -> Option<&str> {
         .iter()
         .filter_map(|k| obj.get(*k).and_then(Value::as_str));
     let path = paths.next()?;
-    if paths.next().is_some() || path.contains("://") {
-        return None;
-    }
-    let in_dependency = path
-        .split(['/', '\\'])
-        .any(|dir| DEPENDENCIES.iter().any(|d| dir.eq_ignore_ascii_case(d)));
-    (!in_dependency).then_some(path)
+    (paths.next().is_none() && is_local(path)).then_some(path)
+}
+
+/// Whether `path` names a file of the working tree: not a URL, not inside a dependency.
+fn is_local(path: &str) -> bool {
+    !path.contains("://")
+        && !path
+            .split(['/', '\\'])
+            .any(|dir| DEPENDENCIES.iter().any(|d| dir.eq_ignore_ascii_case(d)))
 }
 
 /// Whether `path`'s last component is one of `files` (case-insensitively).
@@ -123,7 +125,7 @@ pub(super) fn nested_blocks(text: &str, read: &str, files: &[String]) -> Vec<(us
         if is_instruction_file(files, claimed)
             && !dir.is_empty()
             && read.starts_with(dir)
-            && local_path(&serde_json::json!({ "path": claimed })).is_some()
+            && is_local(claimed)
         {
             out.push((at, end));
         }

@@ -42,7 +42,8 @@ pub struct InjectionPolicy {
     threshold: f32,
     action: Action,
     zones: ZoneSet,
-    /// Project instruction file names, lower-cased (`instruction_files` in the pack).
+    /// Project instruction file names (`instruction_files` in the pack), matched
+    /// case-insensitively.
     instruction_files: Vec<String>,
     /// Scans per text already scored, one cache per kind of reading: a resent history costs a
     /// look-up, not a score.
