@@ -8,10 +8,10 @@ puts CLAUDE.md in the first user message (in the `<system-reminder>` it sends, r
 an agent that reads AGENTS.md with its Read tool gets it back as a tool result (with `N<TAB>` line
 numbers). BENCHMARKS.md ("Project instruction files") reads 160 real files from 160 public
 repositories this way. Their licences vary, so the files stay outside the repository;
-tests/corpora/injection/instruction_files_sources.jsonl names each one (repository, path, commit,
+tests/corpora/injection/instruction_files/sources.jsonl names each one (repository, path, commit,
 and whether it was looked at while the change was made, `dev`, or only measured, `judge`).
 
-Usage: python3 scripts/instruction_files_eval.py DIR [--sources tests/corpora/injection/instruction_files_sources.jsonl] > /tmp/instr.jsonl
+Usage: python3 scripts/instruction_files_eval.py DIR [--sources tests/corpora/injection/instruction_files/sources.jsonl] > /tmp/instr.jsonl
        cargo run -q -- eval injection --corpus /tmp/instr.jsonl | grep instruction_file
 DIR holds one file per source row, named as its `file` field (every file in DIR when --sources is
 not given). Classes: `instruction_file_<set> claude-code turn` (user zone, wrapped), `… read by a

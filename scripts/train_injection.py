@@ -7,7 +7,8 @@ signatures, one per way of reading a text. The weights ship as data, so this scr
 them exactly from the same inputs, all in this repository:
 - tests/corpora/injection_dev_open.jsonl: the redistributable (`train_ok: true`) dev items;
 - tests/corpora/everyday_dev.jsonl: real first human turns (hh-rlhf, MIT), all benign;
-- tests/corpora/injection/*.jsonl, rows with `split: train`: benign user turns by traffic class,
+- tests/corpora/injection/*.jsonl, rows with `split: train`: benign user turns by traffic class
+  (and turns about the assistant with attacks in the same genres, benign_user_meta.jsonl),
   system prompts, tool results (synthetic and real permissively licensed files), instructions planted
   in tool results (with their byte spans), direct attacks in agent style;
 - policies/injection/own_*.txt: gw's own hand-written examples.
@@ -80,7 +81,7 @@ CALIBRATE = {"direct": ("everyday", "user:"), "indirect": ("tool:", "data:")}
 # Benign classes trained on but left out of the pool the cut is chosen on: code about LLM APIs
 # teaches the model what text *about* the model looks like; pooled, its hard files only raised the
 # cut (recall fell 2-5 points on every hold-out for the same false positives on it). See BENCHMARKS.md.
-CALIBRATE_APART = {"direct": (), "indirect": ("tool:llm_sdk_code",)}
+CALIBRATE_APART = {"direct": ("user:meta_about_assistant", "user:meta_revise_previous", "user:meta_llm_builder", "user:meta_roleplay_task"), "indirect": ("tool:llm_sdk_code",)}
 DEFAULTS = {
     "direct": {"l2": 2e-6, "keep": 60000, "target_fpr": 0.003, "cue_weight": 0.0, "norm_power": 0.75,
                "out": "model.json"},
@@ -215,6 +216,10 @@ def load(kind):
         # imperative from end to end, and ordinary (scripts/project_instructions_corpus.py). Its
         # label-1 rows (a hold-out attack planted among the rules) are hold-out only.
         add(jsonl(os.path.join(INJ, "benign_user_project.jsonl")), lambda r: "user:" + r["class"], lambda r: r["label"], span=True)
+        # Turns about the assistant, its earlier answers, prompts and personas, with attacks in the
+        # same genres and words (scripts/meta_turns_corpus.py): what separates them is the request.
+        add(jsonl(os.path.join(INJ, "benign_user_meta.jsonl")),
+            lambda r: ("attack:meta" if r["label"] else "user:" + r["class"]), lambda r: r["label"])
         add(benign_system, lambda r: "system:" + r["class"], lambda r: 0)
         add(direct, lambda r: "attack:direct", lambda r: 1)
         # People paste whole documents into a turn ("summarise this: <an email>"): long, ordinary

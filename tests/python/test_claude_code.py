@@ -280,3 +280,20 @@ def test_planted_instruction_does_not_end_the_session(planted, cc):
     assert result["subtype"] == "success" and not result["is_error"], explain(code, result, err, cc)
     assert len(upstream) == 2
     assert "Harbour Savings" in json.dumps(upstream[1]["messages"][-1])
+
+
+def test_a_denied_tool_call_reaches_the_model_whole(cc):
+    """When a permission denies a tool call, Claude Code answers the call itself: "Permission to
+    use Write has been denied … STOP and explain to the user …". Read as data, gw withheld that
+    note, and the model lost the reason its call failed; it is the client's own words and reaches
+    the model whole."""
+    dest = cc.project / "notes" / "todo.md"
+    code, result, err = cc.run(
+        "Write a todo list.\n" + rs.script(("Write", {"file_path": str(dest), "content": "- tests\n"})))
+    assert code == 0 and result["subtype"] == "success", explain(code, result, err, cc)
+    upstream = cc.reached_bedrock()
+    assert len(upstream) == 2, explain(code, result, err, cc)
+    carried = json.dumps(upstream[1]["messages"][-1], ensure_ascii=False)
+    assert "Permission to use Write has been denied" in carried, f"premise: Claude Code denied the call: {carried[:2000]}"
+    assert "[gw withheld" not in carried and "Let the user decide how to proceed." in carried, carried[:3000]
+    assert not dest.exists()

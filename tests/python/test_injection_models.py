@@ -64,3 +64,23 @@ def test_the_project_instruction_corpus_rebuilds_byte_for_byte():
         capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stderr + run.stdout
+
+
+def test_the_blind_hold_out_v4_rebuilds_byte_for_byte():
+    """tests/corpora/injection/holdout4.jsonl (user turns and tool results, written apart before the
+    changes it judged) is what scripts/injection_holdout4.py writes."""
+    run = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "injection_holdout4.py"), "--check"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr + run.stdout
+
+
+def test_the_meta_turn_corpus_rebuilds_byte_for_byte():
+    """tests/corpora/injection/benign_user_meta.jsonl, which the direct model trains on, is what
+    scripts/meta_turns_corpus.py writes (standard library only)."""
+    run = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "meta_turns_corpus.py"), "--check"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr + run.stdout

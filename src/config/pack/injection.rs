@@ -37,7 +37,9 @@ pub struct PromptInjectionConfig {
     /// tool result answering a call that reads one of them from the working tree (its one
     /// `file_path` / `path` / `absolute_path` / `target_file` / `file` / `filename` argument names
     /// it; no `url`, `uri`, `owner`, `repo`, `repository`, `host`, `ref` or `branch` argument;
-    /// not under `node_modules`, `vendor`, `site-packages`, `third_party`, `.cargo` or `.git`) is
+    /// not under `node_modules`, `vendor`, `site-packages`, `third_party`, `.cargo` or `.git`;
+    /// or a shell tool's plain `cat` / `head` / `tail` / `nl` / `sed -n 'A,Bp'` of that one file,
+    /// with no pipe, redirect, substitution or second file, as Codex reads files) is
     /// read as the agent reads the same file when it puts it in a user turn itself (Claude Code
     /// does, for `CLAUDE.md`): for attacks on the assistant, with the user-turn model and
     /// signatures, not for instructions aimed at it, which is all such a file holds. So is the

@@ -57,7 +57,7 @@ pub(super) fn local_reads(req: &ChatRequest) -> Vec<LocalRead> {
     let mut reads: Vec<(&str, Option<&str>)> = Vec::new();
     for part in req.messages.iter().flat_map(|m| &m.content) {
         if let Part::ToolUse { id, input, .. } = part {
-            let path = local_path(input);
+            let path = local_path(input).or_else(|| shell_read(input));
             match reads.iter_mut().find(|(c, _)| c == id) {
                 Some((_, seen)) if *seen != path => *seen = None,
                 Some(_) => {}
@@ -88,6 +88,93 @@ fn local_path(input: &Value) -> Option<&str> {
         .filter_map(|k| obj.get(*k).and_then(Value::as_str));
     let path = paths.next()?;
     (paths.next().is_none() && is_local(path)).then_some(path)
+}
+
+/// Programs that print a file as it is (or a part of it) when given its path.
+const PRINTERS: [&str; 7] = ["cat", "head", "tail", "nl", "bat", "more", "less"];
+/// Shell characters that chain, redirect or substitute: a command holding any of them is not a
+/// plain read of one file.
+const SHELL_META: [char; 11] = ['|', ';', '&', '>', '<', '$', '`', '(', ')', '\n', '*'];
+
+/// The one local path a shell tool call prints whole or in part (`cat AGENTS.md`, `head -n 80
+/// CLAUDE.md`, `sed -n '1,200p' AGENTS.md`), as Codex and other shell-driven agents read files:
+/// `command` or `cmd`, as a string or as an argument list (`["bash", "-lc", "cat AGENTS.md"]`).
+/// Anything else (a pipe, a redirect, a second file, a glob, another program) is not a read.
+fn shell_read(input: &Value) -> Option<&str> {
+    let obj = input.as_object()?;
+    let command = obj.get("command").or_else(|| obj.get("cmd"))?;
+    let line = match command {
+        Value::String(s) => s.as_str(),
+        Value::Array(args) => {
+            let word = |i: usize| args.get(i).and_then(Value::as_str);
+            let shell = word(0)?;
+            if matches!(shell, "bash" | "sh" | "zsh" | "/bin/bash" | "/bin/sh")
+                && matches!(word(1)?, "-c" | "-lc")
+                && args.len() == 3
+            {
+                word(2)?
+            } else {
+                // An argument list run as it is: a plain read is `cat PATH` and the like.
+                let rest: Option<Vec<&str>> = args[1..].iter().map(Value::as_str).collect();
+                return plain_read(shell, rest?.into_iter());
+            }
+        }
+        _ => return None,
+    };
+    if line.contains(SHELL_META) {
+        return None;
+    }
+    let mut words = line.split_whitespace().map(unquote);
+    let program = words.next()?;
+    plain_read(program, words)
+}
+
+/// The file a printer is given, when there is exactly one and it is local (`sed` counts only as
+/// `sed -n 'A,Bp' FILE`).
+fn plain_read<'a>(program: &str, mut args: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let program = program.rsplit('/').next().unwrap_or(program);
+    let mut files = Vec::new();
+    if program == "sed" {
+        if args.next()? != "-n" || !is_print_range(args.next()?) {
+            return None;
+        }
+        files.extend(args);
+    } else if PRINTERS.contains(&program) {
+        let mut args = args.peekable();
+        while let Some(arg) = args.next() {
+            match arg {
+                // `head -n 80`, `tail -n 40`: a count follows.
+                "-n" | "-c" if program != "cat" && program != "nl" => {
+                    args.next()?;
+                }
+                a if a.starts_with('-') => {}
+                a => files.push(a),
+            }
+        }
+    } else {
+        return None;
+    }
+    match files.as_slice() {
+        [path] if is_local(path) => Some(path),
+        _ => None,
+    }
+}
+
+/// `sed -n` print ranges: `1,200p`, `40p`.
+fn is_print_range(script: &str) -> bool {
+    script
+        .strip_suffix('p')
+        .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit() || b == b','))
+}
+
+/// A shell word without its surrounding quotes.
+fn unquote(word: &str) -> &str {
+    for q in ['\'', '"'] {
+        if let Some(inner) = word.strip_prefix(q).and_then(|w| w.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    word
 }
 
 /// Whether `path` names a file of the working tree: not a URL, not inside a dependency.

@@ -1,6 +1,7 @@
 mod decode;
 mod eval;
 mod features;
+mod harness;
 mod instructions;
 mod leet;
 mod model;
@@ -87,6 +88,7 @@ impl InjectionPolicy {
                 z.as_str()
             ));
         }
+        harness::warm();
         let mut policy = Self::with_scorer(scorer, cfg.threshold as f32, cfg.action);
         policy.zones = ZoneSet::of(&cfg.scan);
         if let Some(bad) = cfg
@@ -248,28 +250,33 @@ impl InjectionRun {
         }
     }
 
-    /// Scores the result of reading the local file `read` as data, except the copies of an
-    /// instruction file from its directory that Claude Code appends to it, which are read as
-    /// [`Kind::Instructions`].
-    fn visit_with_nested(&mut self, spot: Spot, read: &str, s: &mut String) {
-        let files = &self.policy.instruction_files;
-        let blocks = instructions::nested_blocks(s, read, files);
-        if blocks.is_empty() {
+    /// Scores a tool result as data, except the notes a coding agent's harness opens it with
+    /// (a rejected or denied tool call: the client's words, not read) and, for the result of
+    /// reading the local file `read`, the copies of an instruction file from its directory that
+    /// Claude Code appends to it, which are read as [`Kind::Instructions`].
+    fn visit_result(&mut self, spot: Spot, read: Option<&str>, s: &mut String) {
+        let skip = harness::prefix_len(s);
+        let blocks = match read {
+            Some(read) => instructions::nested_blocks(s, read, &self.policy.instruction_files),
+            None => Vec::new(),
+        };
+        if skip == 0 && blocks.is_empty() {
             return self.visit(spot, Kind::Indirect, TextMut::Str(s));
         }
-        let mut pieces = Vec::with_capacity(blocks.len() * 2 + 1);
-        let mut at = 0;
-        for (start, end) in blocks {
-            pieces.push((at, start, Kind::Indirect));
-            pieces.push((start, end, Kind::Instructions));
+        let mut pieces = Vec::with_capacity(blocks.len() * 2 + 2);
+        pieces.push((0, skip, None));
+        let mut at = skip;
+        for (start, end) in blocks.into_iter().filter(|&(start, _)| start >= skip) {
+            pieces.push((at, start, Some(Kind::Indirect)));
+            pieces.push((start, end, Some(Kind::Instructions)));
             at = end;
         }
-        pieces.push((at, s.len(), Kind::Indirect));
+        pieces.push((at, s.len(), Some(Kind::Indirect)));
         let mut out = String::with_capacity(s.len());
         let mut changed = false;
         for (start, end, kind) in pieces {
             let piece = &s[start..end];
-            match self.check(spot, kind, piece) {
+            match kind.and_then(|kind| self.check(spot, kind, piece)) {
                 Some(new) => {
                     out.push_str(&new);
                     changed = true;
@@ -515,7 +522,7 @@ impl PolicyRun for InjectionRun {
                 {
                     self.visit(spot, Kind::Instructions, t)
                 }
-                (Some(r), TextMut::Str(s)) => self.visit_with_nested(spot, &r.path, s),
+                (r, TextMut::Str(s)) => self.visit_result(spot, r.map(|r| r.path.as_str()), s),
                 (_, t) => self.visit(spot, Kind::Indirect, t),
             }
         });
