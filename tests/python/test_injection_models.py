@@ -84,3 +84,13 @@ def test_the_meta_turn_corpus_rebuilds_byte_for_byte():
         capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stderr + run.stdout
+
+
+def test_the_documents_for_people_rebuild_byte_for_byte():
+    """tests/corpora/injection/hard_negatives_more.jsonl (documents written for people, measured
+    per genre) is what scripts/hard_negatives_more.py writes."""
+    run = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "hard_negatives_more.py"), "--check"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr + run.stdout
