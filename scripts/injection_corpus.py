@@ -56,6 +56,20 @@ SEED = 20250611
 # small helpers
 # ----------------------------------------------------------------------------------------------------
 
+def write_or_check(out, text, check):
+    """Writes a generated corpus to `out`, or with `check` exits 1 when the committed file differs
+    (the generators' shared `--check`)."""
+    if check:
+        with open(out, encoding="utf-8") as f:
+            if f.read() != text:
+                sys.exit(f"{out} differs from what the script writes; rerun it")
+        print("ok")
+        return
+    with open(out, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    print(f"wrote {out}: {text.count(chr(10))} rows")
+
+
 def stable_hash(s):
     return int(hashlib.sha256(s.encode("utf-8")).hexdigest()[:12], 16)
 

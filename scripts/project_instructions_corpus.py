@@ -26,7 +26,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from injection_corpus import SplitRandom  # noqa: E402
+from injection_corpus import SplitRandom, write_or_check  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "tests", "corpora", "injection", "benign_user_project.jsonl")
@@ -275,17 +275,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="compare with the committed file instead of writing it")
     args = ap.parse_args()
-    text = render()
-    if args.check:
-        with open(OUT, encoding="utf-8") as f:
-            if f.read() != text:
-                sys.exit(f"{OUT} differs from what the script writes; rerun it")
-        print("ok")
-        return
-    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    print(f"wrote {OUT}: {text.count(chr(10))} rows")
-
+    write_or_check(OUT, render(), args.check)
 
 if __name__ == "__main__":
     main()

@@ -46,51 +46,22 @@ def test_the_check_notices_a_changed_signature(tmp_path):
     assert "model.json is stale" in run.stderr
 
 
-def test_the_blind_hold_out_v3_rebuilds_byte_for_byte():
-    """tests/corpora/injection/holdout3.jsonl is what scripts/injection_holdout3.py writes (standard
-    library only): the hold-out the figures in BENCHMARKS.md were read on cannot drift unseen."""
+# Each committed corpus is what its generator writes (standard library only), so the hold-outs
+# the figures in BENCHMARKS.md were read on, and the corpora the models train on, cannot drift
+# unseen.
+GENERATED = {
+    "injection_holdout3.py": "holdout3.jsonl: the blind hold-out v3",
+    "injection_holdout4.py": "holdout4.jsonl: the blind hold-out v4, user turns and tool results",
+    "project_instructions_corpus.py": "benign_user_project.jsonl: project instruction files (trained on)",
+    "meta_turns_corpus.py": "benign_user_meta.jsonl: turns about the assistant (trained on)",
+    "hard_negatives_more.py": "hard_negatives_more.jsonl: documents for people, measured per genre",
+}
+
+
+@pytest.mark.parametrize("script", sorted(GENERATED))
+def test_each_generated_corpus_rebuilds_byte_for_byte(script):
     run = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "scripts", "injection_holdout3.py"), "--check"],
+        [sys.executable, os.path.join(ROOT, "scripts", script), "--check"],
         capture_output=True, text=True, timeout=300,
     )
-    assert run.returncode == 0, run.stderr + run.stdout
-
-
-def test_the_project_instruction_corpus_rebuilds_byte_for_byte():
-    """tests/corpora/injection/benign_user_project.jsonl, which the direct model trains on, is what
-    scripts/project_instructions_corpus.py writes (standard library only)."""
-    run = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "scripts", "project_instructions_corpus.py"), "--check"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert run.returncode == 0, run.stderr + run.stdout
-
-
-def test_the_blind_hold_out_v4_rebuilds_byte_for_byte():
-    """tests/corpora/injection/holdout4.jsonl (user turns and tool results, written apart before the
-    changes it judged) is what scripts/injection_holdout4.py writes."""
-    run = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "scripts", "injection_holdout4.py"), "--check"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert run.returncode == 0, run.stderr + run.stdout
-
-
-def test_the_meta_turn_corpus_rebuilds_byte_for_byte():
-    """tests/corpora/injection/benign_user_meta.jsonl, which the direct model trains on, is what
-    scripts/meta_turns_corpus.py writes (standard library only)."""
-    run = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "scripts", "meta_turns_corpus.py"), "--check"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert run.returncode == 0, run.stderr + run.stdout
-
-
-def test_the_documents_for_people_rebuild_byte_for_byte():
-    """tests/corpora/injection/hard_negatives_more.jsonl (documents written for people, measured
-    per genre) is what scripts/hard_negatives_more.py writes."""
-    run = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "scripts", "hard_negatives_more.py"), "--check"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert run.returncode == 0, run.stderr + run.stdout
+    assert run.returncode == 0, f"{GENERATED[script]}\n{run.stderr}{run.stdout}"
