@@ -72,6 +72,11 @@ pub struct Hit {
     pub entities: Vec<(String, u32)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
+    /// How the place was read, where a policy reads one zone more than one way (prompt
+    /// injection: a tool result as `data`, or as a project's `instructions` file), so an auditor
+    /// can tell why the same words passed in one place and not in another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<&'static str>,
 }
 
 /// A configured policy. Implementations are pure and synchronous: anything that does I/O (the

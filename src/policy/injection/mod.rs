@@ -319,6 +319,10 @@ impl InjectionRun {
                 spot,
                 entities: fired.into_iter().collect(),
                 score: Some(max),
+                reading: spot.zone.is_data().then_some(match kind {
+                    Kind::Instructions => "instructions",
+                    _ => "data",
+                }),
             });
         }
         let withhold = p.action == Action::Redact && spot.zone.is_data();

@@ -243,6 +243,7 @@ impl PiiRun {
                 spot,
                 entities: Vec::new(),
                 score: None,
+                reading: None,
             });
         }
         let Some(hit) = self.hits.last_mut() else {

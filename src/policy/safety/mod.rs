@@ -123,6 +123,7 @@ impl SafetyPolicy {
                 spot,
                 entities: here.into_iter().collect(),
                 score: None,
+                reading: None,
             });
         }
     }
@@ -240,6 +241,7 @@ impl PolicyRun for SafetyRun {
                 spot: Spot::at(Zone::Reply),
                 entities: counts.iter().map(|(k, v)| (k.clone(), *v)).collect(),
                 score: None,
+                reading: None,
             }];
             return self
                 .policy
@@ -266,6 +268,7 @@ impl PolicyRun for SafetyRun {
                 spot: Spot::at(Zone::Reply),
                 entities: counts.iter().map(|(k, v)| (k.clone(), *v)).collect(),
                 score: None,
+                reading: None,
             }]
         };
         self.policy
