@@ -56,10 +56,13 @@ SEED = 20250611
 # small helpers
 # ----------------------------------------------------------------------------------------------------
 
-def write_or_check(out, text, check):
-    """Writes a generated corpus to `out`, or with `check` exits 1 when the committed file differs
-    (the generators' shared `--check`)."""
-    if check:
+def generator_main(doc, out, rows):
+    """The command line of a corpus generator: writes `rows()` to `out` as JSON Lines, or with
+    `--check` exits 1 when the committed file differs (shared by the generators that import it)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare with the committed file instead of writing it")
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows())
+    if ap.parse_args().check:
         with open(out, encoding="utf-8") as f:
             if f.read() != text:
                 sys.exit(f"{out} differs from what the script writes; rerun it")

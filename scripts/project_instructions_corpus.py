@@ -20,13 +20,12 @@ command writes the same bytes; `--check` compares with the committed file.
 
 Usage: python3 scripts/project_instructions_corpus.py [--check]
 """
-import argparse
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from injection_corpus import SplitRandom, write_or_check  # noqa: E402
+from injection_corpus import SplitRandom, generator_main  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "tests", "corpora", "injection", "benign_user_project.jsonl")
@@ -267,15 +266,5 @@ def rows():
     return out
 
 
-def render():
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows())
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--check", action="store_true", help="compare with the committed file instead of writing it")
-    args = ap.parse_args()
-    write_or_check(OUT, render(), args.check)
-
 if __name__ == "__main__":
-    main()
+    generator_main(__doc__, OUT, rows)
