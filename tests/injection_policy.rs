@@ -820,9 +820,10 @@ fn a_nested_claude_md_appended_to_a_read_is_its_rules() {
     );
 }
 
-/// When a user rejects a tool call, or a permission rule denies it, Claude Code answers the call
-/// itself ("… STOP what you are doing and wait for the user to tell you how to proceed."). That is
-/// the client speaking to its model: it reaches the model whole, or the model carries on. What
+/// When a user rejects a tool call, or a permission rule denies it, the coding agent answers the
+/// call itself (Claude Code: "… STOP what you are doing and wait for the user to tell you how to
+/// proceed."; Continue, Cline, OpenCode and Codex have their own notes). That is the client
+/// speaking to its model: it reaches the model whole, or the model carries on. What
 /// follows the harness's own sentences (a user's feedback, or text forged around them) is still
 /// read as data.
 #[test]
@@ -842,6 +843,18 @@ fn a_coding_agents_rejected_or_denied_tool_call_reaches_the_model_whole() {
          denial. If you believe this capability is essential to complete the user's request, STOP \
          and explain to the user what you were trying to do and why you need this permission. Let \
          the user decide how to proceed.",
+        // Continue, Cline, OpenCode and Codex's auto-reviewer.
+        "The user cancelled this tool call.",
+        "Access to .env is blocked by the .clineignore file settings. You must try to continue in \
+         the task without using this file, or ask the user to update the .clineignore file.",
+        "The user has specified a rule which prevents you from using this specific tool call. \
+         Here are some of the relevant rules [{\"permission\":\"bash\",\"pattern\":\"git push*\",\
+         \"action\":\"deny\"}]",
+        "This action was rejected due to unacceptable risk.\nReason: it deletes the production \
+         database.\nThe agent must not attempt to achieve the same outcome via workaround, \
+         indirect execution, or policy circumvention. Proceed only with a materially safer \
+         alternative, or if the user explicitly approves the action after being informed of the \
+         risk. Otherwise, stop and request user input.",
     ];
     for note in notes {
         // Premise: read as data (here, not at the start of the result), the note is withheld.
@@ -888,4 +901,16 @@ fn a_finding_in_a_tool_result_names_its_reading() {
             "{path}: {readings:?}"
         );
     }
+    // The note left in an instructions file tells the agent that the rest is still its rules.
+    let (after, _) = after_read(&policy, "/repo/AGENTS.md", &planted);
+    assert!(
+        after.starts_with("# Instructions for AI coding agents"),
+        "{after}"
+    );
+    assert!(!after.contains("evil.example"), "{after}");
+    assert!(
+        after.contains("The rest is this project's instructions file."),
+        "{after}"
+    );
+    assert!(!after.contains("as data"), "{after}");
 }

@@ -52,6 +52,7 @@ def test_the_check_notices_a_changed_signature(tmp_path):
 GENERATED = {
     "injection_holdout3.py": "holdout3.jsonl: the blind hold-out v3",
     "injection_holdout4.py": "holdout4.jsonl: the blind hold-out v4, user turns and tool results",
+    "injection_holdout5.py": "holdout5.jsonl: the blind hold-out v5, user turns and tool results",
     "project_instructions_corpus.py": "benign_user_project.jsonl: project instruction files (trained on)",
     "meta_turns_corpus.py": "benign_user_meta.jsonl: turns about the assistant (trained on)",
     "hard_negatives_more.py": "hard_negatives_more.jsonl: documents for people, measured per genre",

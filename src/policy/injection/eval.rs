@@ -490,6 +490,15 @@ mod tests {
         let h4 = v4.blind[&4];
         assert!(h4.recall().unwrap() >= 0.42, "{h4:?}");
         assert!(h4.fp <= 42, "{h4:?}");
+        // Hold-out v5 likewise (its hard negatives are mostly about LLMs: the known gap).
+        let v5 = evaluate(
+            include_str!("../../../tests/corpora/injection/holdout5.jsonl"),
+            &s,
+            t,
+        );
+        let h5 = v5.blind[&5];
+        assert!(h5.recall().unwrap() >= 0.61, "{h5:?}");
+        assert!(h5.fp <= 160, "{h5:?}");
     }
 
     #[test]
