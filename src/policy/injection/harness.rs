@@ -122,7 +122,8 @@ pub(super) fn notes(text: &str) -> Vec<Range<usize>> {
     let Some(prefix) = PREFIX.as_ref().and_then(|re| re.find(text)) else {
         return Vec::new();
     };
-    let mut out = vec![0..prefix.end()];
+    let mut out = Vec::with_capacity(2);
+    out.push(0..prefix.end());
     if let Some(tail) = REVIEWER
         .as_ref()
         .and_then(|re| re.captures(text))
