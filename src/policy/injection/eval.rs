@@ -480,25 +480,27 @@ mod tests {
             .map(|(_, c)| c.fp)
             .sum();
         assert_eq!(carriers, 0);
-        // Hold-out v4 (user turns and tool results), as measured when it was first read: a floor
-        // for recall and a ceiling for false positives, so a change cannot lose them unseen.
-        let v4 = evaluate(
-            include_str!("../../../tests/corpora/injection/holdout4.jsonl"),
-            &s,
-            t,
-        );
-        let h4 = v4.blind[&4];
-        assert!(h4.recall().unwrap() >= 0.42, "{h4:?}");
-        assert!(h4.fp <= 42, "{h4:?}");
-        // Hold-out v5 likewise (its hard negatives are mostly about LLMs: the known gap).
-        let v5 = evaluate(
-            include_str!("../../../tests/corpora/injection/holdout5.jsonl"),
-            &s,
-            t,
-        );
-        let h5 = v5.blind[&5];
-        assert!(h5.recall().unwrap() >= 0.61, "{h5:?}");
-        assert!(h5.fp <= 160, "{h5:?}");
+        // Hold-outs v4 and v5 (user turns and tool results), as measured when each was first
+        // read: a floor for recall and a ceiling for false positives, so a change cannot lose
+        // them unseen (v5's hard negatives are mostly about LLMs: the known gap).
+        for (corpus, v, recall, fp) in [
+            (
+                include_str!("../../../tests/corpora/injection/holdout4.jsonl"),
+                4,
+                0.42,
+                42,
+            ),
+            (
+                include_str!("../../../tests/corpora/injection/holdout5.jsonl"),
+                5,
+                0.61,
+                160,
+            ),
+        ] {
+            let h = evaluate(corpus, &s, t).blind[&v];
+            assert!(h.recall().unwrap() >= recall, "v{v}: {h:?}");
+            assert!(h.fp <= fp, "v{v}: {h:?}");
+        }
     }
 
     #[test]
