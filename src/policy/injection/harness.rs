@@ -13,7 +13,8 @@
 //!
 //! The agents are those that can speak to gw's doors (Anthropic Messages, OpenAI Chat
 //! Completions): Claude Code 2.1, Codex (`codex-rs`), Cline, OpenCode and Continue, from their
-//! sources. Gemini CLI speaks only the Gemini API, and Aider has no tool results.
+//! sources (OpenCode's and Continue's CLI wording checked against their npm releases 1.18.33 and
+//! 1.5.47). Gemini CLI speaks only the Gemini API, and Aider has no tool results.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -62,9 +63,10 @@ const SENTENCES: &[&str] = &[
         r" is blocked by the \.clineignore file settings\. You must try to continue in the task without using this file, or ask the user to update the \.clineignore file\."
     ),
     r"(?:Skipping tool \[[^\]\n]{1,200}\] due to|Tool \[[^\]\n]{1,200}\] was interrupted and not executed due to) user rejecting a previous tool\.",
-    // OpenCode (the feedback or the rules follow, read as data).
-    r"(?:Error: )?The user rejected permission to use this specific tool call(?: with the following feedback:|\.(?: You may try again with different parameters\.)?)",
-    r"(?:Error: )?The user has specified a rule which prevents you from using this specific tool call\. Here are some of the relevant rules",
+    // OpenCode 1.x (the feedback or the rules follow, read as data), with its error's name when
+    // a path prints the whole error.
+    r"(?:(?:Permission(?:Rejected|Corrected|Denied))?Error: )?The user rejected permission to use this specific tool call(?: with the following feedback:|\.(?: You may try again with different parameters\.)?)",
+    r"(?:(?:Permission(?:Rejected|Corrected|Denied))?Error: )?The user has specified a rule which prevents you from using this specific tool call\. Here are some of the relevant rules",
     // Continue.
     r"The user cancelled this tool call\.",
     r"Permission denied by user",
@@ -89,6 +91,9 @@ const OPENERS: &[&str] = &[
     "Skipping tool",
     "Tool [",
     "Error: The user",
+    "PermissionRejectedError: ",
+    "PermissionCorrectedError: ",
+    "PermissionDeniedError: ",
 ];
 
 static PREFIX: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -193,6 +198,7 @@ mod tests {
             "The user cancelled this tool call.",
             "exec command rejected by user",
             "Error: The user rejected permission to use this specific tool call.",
+            "PermissionRejectedError: The user rejected permission to use this specific tool call.",
             "Access to .env is blocked by the .clineignore file settings. You must try to continue \
              in the task without using this file, or ask the user to update the .clineignore file.",
         ] {
