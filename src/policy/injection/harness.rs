@@ -11,10 +11,12 @@
 //! text a tool forged around them) is read as data as before, so copying the sentences gains an
 //! attacker nothing.
 //!
-//! The agents are those that can speak to gw's doors (Anthropic Messages, OpenAI Chat
-//! Completions): Claude Code 2.1, Codex (`codex-rs`), Cline, OpenCode and Continue, from their
-//! sources (OpenCode's and Continue's CLI wording checked against their npm releases 1.18.33 and
-//! 1.5.47). Gemini CLI speaks only the Gemini API, and Aider has no tool results.
+//! The agents are those that speak gw's doors (Anthropic Messages, OpenAI Chat Completions):
+//! Claude Code 2.1, Cline, OpenCode and Continue, from their sources (OpenCode's and Continue's
+//! CLI wording checked against their npm releases 1.18.33 and 1.5.47), and Codex (`codex-rs`,
+//! checked against 0.171.0), whose releases since dropping `wire_api = "chat"` need the Responses
+//! API, which gw does not serve yet. Gemini CLI speaks only the Gemini API, and Aider has no tool
+//! results.
 
 use std::ops::Range;
 use std::sync::LazyLock;
