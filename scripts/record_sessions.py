@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
-"""Records what real clients send to gw: Claude Code, the `openai` and the `anthropic` SDKs.
+"""Records what real clients send to gw: Claude Code, OpenCode, the `openai` and `anthropic` SDKs.
 
 Starts `gw emulate` and `gw run` (a plain pack, no policy chain) with the recording proxy
 (scripts/record_traffic.py) in front, runs every session below through it and writes
-tests/traffic/{claude_code,openai_python,anthropic_python}.jsonl. See tests/traffic/README.md.
+tests/traffic/{claude_code,opencode,openai_python,anthropic_python}.jsonl. See
+tests/traffic/README.md.
 
     scripts/record_sessions.sh            # builds gw, installs what is missing, then runs this
-    python3 scripts/record_sessions.py [--out-dir DIR] [--only claude-code,openai,anthropic]
+    python3 scripts/record_sessions.py [--out-dir DIR] [--only claude-code,opencode,openai,anthropic]
 
-The helpers here (Stack, find_claude, claude_env, run_claude) are also what
-tests/python/test_claude_code.py uses, so the recorded sessions and the test run Claude Code the
-same way.
+The helpers here (Stack, find_claude, claude_env, run_claude, run_opencode) are also what
+tests/python/test_claude_code.py and test_opencode.py use, so the recorded sessions and the tests
+run the agents the same way.
 """
 
 import argparse
@@ -37,6 +38,12 @@ HOME = pathlib.Path("/tmp/gw-traffic-home")
 # scripts/record_sessions.sh install it from this file too).
 CLAUDE_CODE_VERSION = (TRAFFIC / "claude-code.version").read_text().strip()
 CLAUDE_PREFIX = pathlib.Path(__file__).resolve().parents[1] / "target" / "claude-code"
+# The OpenCode release (its linux binary package, which scripts/test installs under target/opencode).
+OPENCODE_VERSION = (TRAFFIC / "opencode.version").read_text().strip()
+_ARCH = {"x86_64": "x64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
+OPENCODE_BIN = os.environ.get(
+    "OPENCODE_BIN", str(REPO / "target" / "opencode" / "node_modules" / f"opencode-linux-{_ARCH}" / "bin" / "opencode")
+)
 
 # The emulator's fixed key pair (src/emulator/mod.rs), handed to gw through these env vars.
 EMU_ENV = {"EMU_AKID": "AKIDGWEMULATOR000001", "EMU_SECRET": "gw-emulator-secret-access-key"}
@@ -170,6 +177,30 @@ def run_claude(base_url, prompt, cwd, home, max_turns=10, extra=(), timeout=300)
     return done.returncode, result, done.stderr + ("" if result is not None else done.stdout)
 
 
+def run_opencode(base_url, prompt, cwd, home, permission, timeout=400):
+    """Runs `opencode run` (the prompt on stdin) in `cwd` against gw's Anthropic door, with
+    `permission` as its rules; returns the finished process (stdout, stderr)."""
+    config = {
+        "$schema": "https://opencode.ai/config.json",
+        "model": f"anthropic/{MODEL}",
+        "provider": {"anthropic": {"options": {"baseURL": f"{base_url}/v1", "apiKey": "sk-ant-gw-traffic-unused"}}},
+        "permission": permission,
+        "autoupdate": False,
+        "share": "disabled",
+    }
+    (pathlib.Path(cwd) / "opencode.json").write_text(json.dumps(config))
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "OPENCODE_DISABLE_AUTOUPDATE": "1",
+        "OPENCODE_DISABLE_MODELS_FETCH": "1",
+    }
+    return subprocess.run(
+        [OPENCODE_BIN, "run"], input=prompt, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
 def script(*steps):
     """A `gw-emulator:` line (see src/emulator/script.rs) for (tool, input) steps."""
     return "gw-emulator: " + "; ".join(f"{tool} {json.dumps(inp)}" for tool, inp in steps)
@@ -295,6 +326,49 @@ def claude_code_sessions(stack, out):
             code, result, err = run_claude(stack.url, prompt, p, HOME, max_turns, extra)
             summary = (result or {}).get("result", err)[:100]
             report.append((f"{name}#{i + 1}", code, (result or {}).get("num_turns"), summary))
+    return report
+
+
+def opencode_sessions(stack, out):
+    """OpenCode (`opencode run`) through gw; returns a list of (session, exit code, summary)."""
+    rec = stack.recorder
+    rec.out = out
+    project = fresh_project()
+    p = str(project)
+    files = [f for f in sorted(project.rglob("*")) if f.is_file() and f.name != "integrations.md"]
+    allow = {"bash": "allow", "edit": "deny"}
+    sessions = [
+        (
+            "read-files",
+            "Look through this project, file by file, and summarise it.\n"
+            + script(
+                *[("read", {"filePath": str(f)}) for f in files],
+                ("glob", {"pattern": "**/*.py"}),
+                ("grep", {"pattern": "TODO", "path": p}),
+                ("bash", {"command": "python3 -m tally data/sample.csv --budget data/budget.toml --month 2024-03",
+                          "description": "Run tally on the March sample"}),
+            ),
+            allow,
+        ),
+        (
+            "denied-tool",
+            "List the files.\n" + script(("bash", {"command": "ls -la", "description": "List files"})),
+            {"bash": {"*": "allow", "ls*": "deny"}},
+        ),
+        (
+            "planted-instruction",
+            "Summarise docs/integrations.md for me.\n"
+            + script(("read", {"filePath": f"{p}/docs/integrations.md"})),
+            allow,
+        ),
+    ]
+    report = []
+    for name, prompt, permission in sessions:
+        fresh_home()
+        rec.new_session(name, "opencode")
+        done = run_opencode(stack.url, prompt, p, HOME, permission)
+        (project / "opencode.json").unlink()
+        report.append((name, done.returncode, (done.stdout or done.stderr)[-100:].strip()))
     return report
 
 
@@ -500,11 +574,12 @@ def check_clean(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out-dir", default=str(TRAFFIC))
-    ap.add_argument("--only", default="claude-code,openai,anthropic")
+    ap.add_argument("--only", default="claude-code,opencode,openai,anthropic")
     args = ap.parse_args()
     out_dir = pathlib.Path(args.out_dir)
     runs = {
         "claude-code": (claude_code_sessions, "claude_code.jsonl"),
+        "opencode": (opencode_sessions, "opencode.jsonl"),
         "openai": (openai_sessions, "openai_python.jsonl"),
         "anthropic": (anthropic_sessions, "anthropic_python.jsonl"),
     }

@@ -144,7 +144,9 @@ def make_doc(text, label, cls, source, max_chars, span=None, group=None):
 
 
 def recorded_texts():
-    """User-turn and tool-result texts of the recorded client traffic (never trained on)."""
+    """User-turn and tool-result texts of the recorded client traffic (never trained on). Reported
+    as they are: the notes a coding agent's harness writes into a tool result (opencode.jsonl's
+    `denied-tool`), which gw does not read and `gw eval` leaves out, are counted here."""
     out = []
     for name in sorted(os.listdir(TRAFFIC)):
         if not name.endswith(".jsonl"):

@@ -261,6 +261,7 @@ fn replay_gates_a_pack_change_on_recorded_traffic() {
         repo().join("tests/traffic/openai_python.jsonl"),
         repo().join("tests/traffic/anthropic_python.jsonl"),
         repo().join("tests/traffic/claude_code.jsonl"),
+        repo().join("tests/traffic/opencode.jsonl"),
     ];
     let out = Command::new(GW)
         .args(["replay", "-c"])
@@ -275,15 +276,17 @@ fn replay_gates_a_pack_change_on_recorded_traffic() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("65 requests replayed"), "{stdout}");
+    assert!(stdout.contains("98 requests replayed"), "{stdout}");
     assert!(
         stdout.contains("prompt-injection newly withheld"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("claude_code.jsonl:12"),
-        "the planted file read: {stdout}"
-    );
+    // The planted file each agent read, and nothing else either agent sent (OpenCode's note for
+    // a denied tool call among it).
+    for planted in ["claude_code.jsonl:12", "opencode.jsonl:33"] {
+        assert!(stdout.contains(planted), "{planted}: {stdout}");
+    }
+    assert!(stdout.contains(", 2 with text newly withheld"), "{stdout}");
 
     let dir = tempfile::tempdir().expect("tmp");
     let out = Command::new(GW)

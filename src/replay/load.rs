@@ -47,7 +47,8 @@ pub fn load(source: &Path) -> Result<Vec<Recorded>, String> {
 
 /// The user-turn, tool-result and document texts of recorded traffic (`{"session", "path",
 /// "body"}` rows), labelled for `gw eval injection`: all benign, except the tool results and
-/// documents of sessions named `planted-*`, which hold planted instructions.
+/// documents of sessions named `planted-*`, which hold planted instructions. A tool result is
+/// the text the policy reads: the notes a coding agent's harness wrote into it are not.
 pub fn traffic_texts(path: &Path) -> Result<Vec<crate::policy::injection::Labelled>, String> {
     use crate::policy::zone::{TextMut, walk_request};
     let text = std::fs::read_to_string(path)
@@ -76,6 +77,11 @@ pub fn traffic_texts(path: &Path) -> Result<Vec<crate::policy::injection::Labell
                 TextMut::Str(s) => s.clone(),
                 TextMut::Json(v) => v.to_string(),
                 TextMut::Doc(d) => String::from_utf8_lossy(d).into_owned(),
+            };
+            // A tool result is read as the policy reads it: without the harness's own notes.
+            let text = match spot.zone {
+                Zone::ToolResult => crate::policy::injection::tool_result_read(&text).into_owned(),
+                _ => text,
             };
             if text.trim().is_empty() || !seen.insert((spot.zone, text.clone())) {
                 return;

@@ -11,8 +11,6 @@ scripts/test under target/opencode) talks to gw's Anthropic door; the emulated m
 import json
 import os
 import pathlib
-import platform
-import subprocess
 import sys
 
 import pytest
@@ -21,11 +19,6 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 import record_sessions as rs  # noqa: E402
 
-VERSION = (REPO / "tests" / "traffic" / "opencode.version").read_text().strip()
-ARCH = {"x86_64": "x64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
-BIN = os.environ.get(
-    "OPENCODE_BIN", str(REPO / "target" / "opencode" / "node_modules" / f"opencode-linux-{ARCH}" / "bin" / "opencode")
-)
 CHAIN = """  chain: [prompt-injection, pii-detector, safety-filter, audit-logger]
   policy:
     pii-detector: { style: placeholder, restore: true }
@@ -34,8 +27,9 @@ CHAIN = """  chain: [prompt-injection, pii-detector, safety-filter, audit-logger
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    if not os.path.exists(BIN):
-        pytest.fail(f"OpenCode not found at {BIN}: scripts/test installs opencode-linux-{ARCH}@{VERSION}")
+    if not os.path.exists(rs.OPENCODE_BIN):
+        pytest.fail(f"OpenCode not found at {rs.OPENCODE_BIN}: scripts/test installs it "
+                    f"(opencode-linux-*@{rs.OPENCODE_VERSION})")
     tmp = tmp_path_factory.mktemp("opencode")
     log = open(tmp / "gw.log", "w")
     s = rs.Stack(policies=CHAIN.replace("{audit}", str(tmp / "audit")), workdir=tmp, gw_log=log)
@@ -46,26 +40,12 @@ def stack(tmp_path_factory):
 
 
 def run(stack, prompt, permission):
-    """One `opencode run` in a fresh project and HOME, with `permission` as its rules."""
-    project = stack.tmp / f"project-{len(list(stack.tmp.glob('project-*')))}"
-    home = project.with_name(project.name + "-home")
-    project.mkdir()
-    home.mkdir()
-    (project / "README.md").write_text("# demo\n")
-    config = {
-        "$schema": "https://opencode.ai/config.json",
-        "model": f"anthropic/{rs.MODEL}",
-        "provider": {"anthropic": {"options": {"baseURL": stack.url + "/v1", "apiKey": "sk-ant-unused"}}},
-        "permission": permission,
-        "autoupdate": False,
-        "share": "disabled",
-    }
-    (project / "opencode.json").write_text(json.dumps(config))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
-           "OPENCODE_DISABLE_AUTOUPDATE": "1", "OPENCODE_DISABLE_MODELS_FETCH": "1"}
+    """One `opencode run` in a fresh copy of the fixture project and a fresh HOME."""
+    n = len(list(stack.tmp.glob("project-*")))
+    project = rs.fresh_project(stack.tmp / f"project-{n}")
+    home = rs.fresh_home(stack.tmp / f"home-{n}")
     stack.clear()
-    return subprocess.run([BIN, "run"], input=prompt, cwd=project, env=env, capture_output=True, text=True,
-                          timeout=240)
+    return rs.run_opencode(stack.url, prompt, project, home, permission)
 
 
 def test_a_tool_call_denied_by_a_rule_reaches_the_model_whole(stack):

@@ -25,6 +25,23 @@ pub use scorer::{
 };
 pub use segment::segments;
 
+/// What of a tool result is read: the text without the notes a coding agent's harness wrote into
+/// it (a rejected or denied tool call), as the policy reads it, for `gw eval` on recorded traffic.
+pub fn tool_result_read(text: &str) -> std::borrow::Cow<'_, str> {
+    let notes = harness::notes(text);
+    if notes.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in notes {
+        out.push_str(&text[at..r.start]);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
 pub(crate) use text::{fold, folded_len};
 
 use crate::config::pack::PromptInjectionConfig;
