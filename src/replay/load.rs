@@ -80,7 +80,10 @@ pub fn traffic_texts(path: &Path) -> Result<Vec<crate::policy::injection::Labell
             };
             // A tool result is read as the policy reads it: without the harness's own notes.
             let text = match spot.zone {
-                Zone::ToolResult => crate::policy::injection::tool_result_read(&text).into_owned(),
+                Zone::ToolResult => match crate::policy::injection::tool_result_read(&text) {
+                    std::borrow::Cow::Owned(read) => read,
+                    std::borrow::Cow::Borrowed(_) => text,
+                },
                 _ => text,
             };
             if text.trim().is_empty() || !seen.insert((spot.zone, text.clone())) {
