@@ -9,6 +9,8 @@ tests/python/test_claude_code.py (gw, `gw emulate`, a recording proxy, a fresh H
 
 Usage: GW_BIN=target/debug/gw python3 scripts/claude_code_reads.py [N_FILES]   (default 40)
 Needs the package the rows came from: pip install openai==2.54.0.
+With `--frameworks`, the held-out LLM-framework excerpts of benign_tool_docs.jsonl (LangChain core,
+Haystack) instead, written into the project as the rows hold them (no package needed).
 """
 import json
 import os
@@ -26,14 +28,33 @@ import test_claude_code as cc_test  # noqa: E402
 NOTE = "[gw withheld"
 
 
-def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 40
-    import openai
-    site = pathlib.Path(openai.__file__).parents[1]
-    corpus = ROOT / "tests" / "corpora" / "injection" / "benign_tool_ai_sdk.jsonl"
+def framework_files(n, into):
+    """The first n held-out framework excerpts, written under `into` (what the eval reads)."""
+    corpus = ROOT / "tests" / "corpora" / "injection" / "benign_tool_docs.jsonl"
     rows = [json.loads(l) for l in corpus.open(encoding="utf-8")]
-    files = [site / r["source"].split("/", 1)[1] for r in rows
-             if r["split"] == "holdout_sdk" and r["source"].startswith("pypi:openai@")][:n]
+    rows = [r for r in rows if r["class"] == "real_llm_framework" and r["split"] == "holdout_docs"]
+    rows = rows[::max(1, len(rows) // n)][:n]
+    out = []
+    for i, r in enumerate(rows):
+        f = into / f"{i:03d}_{pathlib.Path(r['path']).name}"
+        f.write_text(r["text"], encoding="utf-8")
+        out.append(f)
+    return out
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--frameworks"]
+    n = int(args[0]) if args else 40
+    scratch = pathlib.Path(tempfile.mkdtemp())
+    if "--frameworks" in sys.argv:
+        files = framework_files(n, scratch)
+    else:
+        import openai
+        site = pathlib.Path(openai.__file__).parents[1]
+        corpus = ROOT / "tests" / "corpora" / "injection" / "benign_tool_ai_sdk.jsonl"
+        rows = [json.loads(l) for l in corpus.open(encoding="utf-8")]
+        files = [site / r["source"].split("/", 1)[1] for r in rows
+                 if r["split"] == "holdout_sdk" and r["source"].startswith("pypi:openai@")][:n]
     cc = cc_test.ClaudeCode(pathlib.Path(tempfile.mkdtemp()))
     sdk = cc.project / "sdk"
     sdk.mkdir()

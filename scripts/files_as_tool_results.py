@@ -6,8 +6,9 @@ Why this exists: the corpora hold excerpts; an agent reads whole files. BENCHMAR
 LLMs is not an attack") reads whole SDK files and this repository's own sources this way. Files are
 cut at 100 KB; each is one row, of class CLASS, `split: holdout_files` (reported per class only).
 
-Usage: python3 scripts/files_as_tool_results.py CLASS DIR... > /tmp/files.jsonl
+Usage: python3 scripts/files_as_tool_results.py [--ext .rst,.md] CLASS DIR... > /tmp/files.jsonl
        cargo run -q -- eval injection --corpus /tmp/files.jsonl | grep CLASS
+(`--ext` replaces the default extensions, EXTS.)
 """
 import json
 import os
@@ -18,14 +19,18 @@ MAX = 100_000
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    exts = EXTS
+    if args[:1] == ["--ext"] and len(args) > 1:
+        exts, args = tuple(args[1].split(",")), args[2:]
+    if len(args) < 2:
         sys.exit(__doc__)
-    cls, roots = sys.argv[1], sys.argv[2:]
+    cls, roots = args[0], args[1:]
     for root in roots:
         for dp, dn, fn in os.walk(root):
             dn[:] = sorted(d for d in dn if d not in ("target", ".git", "__pycache__"))
             for f in sorted(fn):
-                if not f.endswith(EXTS):
+                if not f.endswith(exts):
                     continue
                 path = os.path.join(dp, f)
                 text = open(path, encoding="utf-8", errors="replace").read()

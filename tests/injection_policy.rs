@@ -15,9 +15,13 @@ use gw::policy::safety::SafetyPolicy;
 use gw::policy::{Policy, PolicyChain};
 
 fn injection(action: Action) -> Arc<dyn Policy> {
+    injection_at(action, 0.8)
+}
+
+fn injection_at(action: Action, threshold: f64) -> Arc<dyn Policy> {
     let cfg = PromptInjectionConfig {
         enabled: true,
-        threshold: 0.8,
+        threshold,
         action,
         rules: None,
         ..Default::default()
@@ -856,10 +860,12 @@ fn a_coding_agents_rejected_or_denied_tool_call_reaches_the_model_whole() {
          alternative, or if the user explicitly approves the action after being informed of the \
          risk. Otherwise, stop and request user input.",
     ];
+    // Premise: read as data (here, not at the start of the result), each note is withheld by a
+    // pack only a little stricter than the default (Codex's reviewer note scores 0.77).
+    let strict = injection_at(Action::Redact, 0.7);
     for note in notes {
-        // Premise: read as data (here, not at the start of the result), the note is withheld.
         let (as_data, _) = after_call(
-            &policy,
+            &strict,
             read_file(write.clone(), &format!("x {note}"), None),
         );
         assert!(as_data.contains("[gw withheld"), "premise: {as_data}");
