@@ -19,8 +19,10 @@ Sources (all permissively licensed; see SOURCES.md):
 - Markdown files of the crates in `~/.cargo/registry/src` (gw's dependency tree) whose Cargo.toml
   licence is permissive, grouped by crate;
 - files that talk about the model (FRAMEWORK_TOPIC words) in the wheels of FRAMEWORKS, whose
-  licence files are copied in tests/corpora/injection/llm_frameworks/.
-Each awscli service and crate is either trained on (`split: train`) or held out (`split:
+  licence files are copied in tests/corpora/injection/real_docs/;
+- the READMEs (project descriptions) of the popular PyPI projects pinned in
+  scripts/real_docs_pypi.txt whose declared licence is permissive, read from PyPI's JSON API.
+Each awscli service, crate and PyPI project is either trained on (`split: train`) or held out (`split:
 holdout_docs`, reported per class by `gw eval injection`) by a stable hash of its name, so a
 held-out row never shares a service or a crate with a trained one; each framework is trained on or
 held out as a whole. At most PER_GROUP files per service or crate and PER_FRAMEWORK per framework;
@@ -32,6 +34,8 @@ Usage (stdlib only):
     pip download --no-deps -d /tmp/wheels dspy==3.4.1 llama-index-core==0.14.25 \
         nemoguardrails==0.24.1 langchain-core==1.8.4 haystack-ai==3.4.1
     python3 scripts/real_docs_corpus.py /tmp/wheels > tests/corpora/injection/benign_tool_docs.jsonl
+(the PyPI READMEs are fetched from https://pypi.org/pypi/NAME/json, which serves only the latest
+release: the script stops if a pin has moved, and the committed corpus stays the reference)
 
 Outside measures, never trained on (npm's manual, the other packages' docs) are read whole with
 scripts/files_as_tool_results.py; BENCHMARKS.md has the commands.
@@ -150,6 +154,46 @@ def framework_groups(wheels):
         yield (f"pypi:{dist}@{version}", licence, root, files, split)
 
 
+PYPI_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "real_docs_pypi.txt")
+PYPI_PERMISSIVE = re.compile(r"\b(MIT|Apache|BSD|ISC|PSF|Python Software Foundation|Zlib|Unlicense|CC0)\b", re.I)
+
+
+def pypi_licence(info):
+    """The project's permissive licence as declared (expression, field or classifiers), or None."""
+    declared = " ".join([info.get("license_expression") or "", (info.get("license") or "")[:200]]
+                        + [c for c in info.get("classifiers", []) if c.startswith("License")])
+    if not PYPI_PERMISSIVE.search(declared) or re.search(r"\b(A|L)?GPL|General Public|MPL|Mozilla", declared):
+        return None
+    return (info.get("license_expression") or "").strip() or next(
+        (c.split(" :: ")[-1] for c in info.get("classifiers", []) if c.startswith("License")), None) or (info.get("license") or "").strip()[:60]
+
+
+def pypi_groups():
+    """One group per pinned project: its README, as PyPI serves it."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    pins = [l.strip() for l in open(PYPI_LIST, encoding="utf-8") if l.strip() and not l.startswith("#")]
+
+    def fetch(pin):
+        name, version = pin.split("==")
+        with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as r:
+            return name, version, json.load(r)["info"]
+
+    with ThreadPoolExecutor(8) as ex:
+        got = list(ex.map(fetch, pins))
+    moved = [f"{name} {version} -> {info['version']}" for name, version, info in got if info["version"] != version]
+    if moved:
+        # The index serves only each project's latest description, so a moved pin cannot be read
+        # as it was: the committed corpus stays the reference until the pins are renewed.
+        sys.exit("PyPI's latest releases moved past the pins in real_docs_pypi.txt: " + ", ".join(moved))
+    for name, version, info in got:
+        licence = pypi_licence(info)
+        text = (info.get("description") or "").replace("\r\n", "\n")
+        if licence and text:
+            yield (f"pypi:{name}@{version}", licence, None, [("README", text)])
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -159,10 +203,11 @@ def main():
         ("real_doc_awscli", PER_GROUP, awscli_groups()),
         ("real_doc_crate", PER_GROUP, crate_groups()),
         ("real_llm_framework", PER_FRAMEWORK, framework_groups(sys.argv[1])),
+        ("real_doc_pypi", 1, pypi_groups()),
     )
     for cls, per_group, groups in sources:
         for source, licence, root, files, *fixed in groups:
-            texts = [(f, read_text(f)) for f in files]
+            texts = [f if isinstance(f, tuple) else (f, read_text(f)) for f in files]
             texts = [(f, t) for f, t in texts if t and len(t.strip()) >= 200]
             if not texts:
                 continue
@@ -172,7 +217,8 @@ def main():
                 n += 1
                 print(json.dumps({
                     "id": f"doc-{n:05d}", "text": excerpt(rng, text), "label": 0, "zone": "tool_result",
-                    "class": cls, "source": source, "path": os.path.relpath(path, os.path.dirname(root) if cls == "real_doc_awscli" else root),
+                    "class": cls, "source": source,
+                    "path": path if root is None else os.path.relpath(path, os.path.dirname(root) if cls == "real_doc_awscli" else root),
                     "licence": licence, "train_ok": True, "split": split,
                 }, ensure_ascii=False))
 

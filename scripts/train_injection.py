@@ -81,7 +81,7 @@ CALIBRATE = {"direct": ("everyday", "user:"), "indirect": ("tool:", "data:")}
 # Benign classes trained on but left out of the pool the cut is chosen on: code about LLM APIs
 # teaches the model what text *about* the model looks like; pooled, its hard files only raised the
 # cut (recall fell 2-5 points on every hold-out for the same false positives on it). See BENCHMARKS.md.
-CALIBRATE_APART = {"direct": ("user:meta_about_assistant", "user:meta_revise_previous", "user:meta_llm_builder", "user:meta_roleplay_task"), "indirect": ("tool:llm_sdk_code", "tool:real_llm_framework")}
+CALIBRATE_APART = {"direct": ("user:meta_about_assistant", "user:meta_revise_previous", "user:meta_llm_builder", "user:meta_roleplay_task"), "indirect": ("tool:llm_sdk_code", "tool:real_llm_framework", "tool:real_doc_pypi")}
 DEFAULTS = {
     "direct": {"l2": 2e-6, "keep": 60000, "target_fpr": 0.003, "cue_weight": 0.0, "norm_power": 0.75,
                "out": "model.json"},
@@ -198,9 +198,10 @@ def load(kind):
         # text *about* the model and its tools, not aimed at it. The Anthropic SDK and
         # aws-sdk-bedrockruntime train; the OpenAI SDK and aws-sdk-bedrock are held out.
         benign_tool += jsonl(os.path.join(INJ, "benign_tool_ai_sdk.jsonl"))
-        # Real documentation (scripts/real_docs_corpus.py): the AWS CLI's example pages and the
-        # crates' Markdown, which tell their reader to delete, run and send things. Services and
-        # crates are split between training and `holdout_docs`.
+        # Real documentation (scripts/real_docs_corpus.py): the AWS CLI's example pages, the
+        # crates' Markdown and popular PyPI projects' READMEs, which tell their reader to delete,
+        # run and send things, and LLM frameworks' code. Services, crates, projects and two
+        # frameworks are held out (`holdout_docs`); READMEs and frameworks are calibrated apart.
         benign_tool += jsonl(os.path.join(INJ, "benign_tool_docs.jsonl"))
     indirect = jsonl(os.path.join(INJ, "indirect.jsonl"))
     direct = jsonl(os.path.join(INJ, "direct_user.jsonl"))

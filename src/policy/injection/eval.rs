@@ -484,7 +484,9 @@ mod tests {
         assert_eq!(carriers, 0);
         // Hold-outs v4 and v5 (user turns and tool results), as measured when each was first
         // read: a floor for recall and a ceiling for false positives, so a change cannot lose
-        // them unseen (v5's hard negatives are mostly about LLMs: the known gap).
+        // them unseen (v5's hard negatives are mostly about LLMs: the known gap). v5's floor
+        // was 0.61 until the real-documentation retrain of 2026-12-07 traded 0.619 → 0.598 of
+        // it for a tenth of the PyPI READMEs no longer withheld (BENCHMARKS.md).
         for (corpus, v, recall, fp) in [
             (
                 include_str!("../../../tests/corpora/injection/holdout4.jsonl"),
@@ -495,7 +497,7 @@ mod tests {
             (
                 include_str!("../../../tests/corpora/injection/holdout5.jsonl"),
                 5,
-                0.61,
+                0.59,
                 160,
             ),
         ] {
@@ -507,17 +509,17 @@ mod tests {
 
     /// Real documentation and LLM-framework code a coding agent reads, from services, crates and
     /// frameworks never trained on (`scripts/real_docs_corpus.py`): before the 2026-12-07 retrain
-    /// 9 of 756 documentation excerpts and 25 of 120 framework excerpts had a segment withheld;
-    /// the ceilings hold what the retrain reached (4 and 8).
+    /// 17 of 847 documentation excerpts (8 of them among 91 PyPI READMEs) and 25 of 120 framework
+    /// excerpts had a segment withheld; the ceilings hold what the retrain reached (5 and 8).
     #[test]
     fn real_documentation_reads_pass() {
         let s = InjectionScorer::builtin().unwrap();
         let docs = include_str!("../../../tests/corpora/injection/benign_tool_docs.jsonl");
         let r = evaluate(docs, &s, crate::policy::injection::DEFAULT_THRESHOLD);
         let held = |class: &str| r.by_class[&format!("tool_result benign: {class} (holdout docs)")];
-        let (aws, crates) = (held("real_doc_awscli"), held("real_doc_crate"));
-        assert_eq!(aws.tn + aws.fp + crates.tn + crates.fp, 756);
-        assert!(aws.fp + crates.fp <= 4, "{aws:?} {crates:?}");
+        let docs = ["real_doc_awscli", "real_doc_crate", "real_doc_pypi"].map(held);
+        assert_eq!(docs.iter().map(|c| c.tn + c.fp).sum::<u32>(), 847);
+        assert!(docs.iter().map(|c| c.fp).sum::<u32>() <= 5, "{docs:?}");
         let frameworks = held("real_llm_framework");
         assert_eq!(frameworks.tn + frameworks.fp, 120);
         assert!(frameworks.fp <= 8, "{frameworks:?}");
