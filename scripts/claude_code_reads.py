@@ -29,7 +29,8 @@ NOTE = "[gw withheld"
 
 
 def framework_files(n, into):
-    """The first n held-out framework excerpts, written under `into` (what the eval reads)."""
+    """n held-out framework excerpts spread over the rows (every k-th), written under `into` as the
+    eval reads them."""
     corpus = ROOT / "tests" / "corpora" / "injection" / "benign_tool_docs.jsonl"
     rows = [json.loads(l) for l in corpus.open(encoding="utf-8")]
     rows = [r for r in rows if r["class"] == "real_llm_framework" and r["split"] == "holdout_docs"]

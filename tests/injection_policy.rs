@@ -860,8 +860,9 @@ fn a_coding_agents_rejected_or_denied_tool_call_reaches_the_model_whole() {
          alternative, or if the user explicitly approves the action after being informed of the \
          risk. Otherwise, stop and request user input.",
     ];
-    // Premise: read as data (here, not at the start of the result), each note is withheld by a
-    // pack only a little stricter than the default (Codex's reviewer note scores 0.77).
+    // Read as data (here, not at the start of the result), each note is withheld by a pack only
+    // a little stricter than the default (Codex's reviewer note scores 0.77); at the start of a
+    // result the same pack lets it through whole, so only the harness check can pass it.
     let strict = injection_at(Action::Redact, 0.7);
     for note in notes {
         let (as_data, _) = after_call(
@@ -869,7 +870,7 @@ fn a_coding_agents_rejected_or_denied_tool_call_reaches_the_model_whole() {
             read_file(write.clone(), &format!("x {note}"), None),
         );
         assert!(as_data.contains("[gw withheld"), "premise: {as_data}");
-        let (after, action) = after_call(&policy, read_file(write.clone(), note, None));
+        let (after, action) = after_call(&strict, read_file(write.clone(), note, None));
         assert_eq!(after, note);
         assert_eq!(action, "allowed");
     }

@@ -442,14 +442,15 @@ mod tests {
     /// A coding agent reading LLM SDK code it was not trained on (260 OpenAI SDK files and 260
     /// files of the `aws-sdk-bedrock` crate; the Anthropic SDK and `aws-sdk-bedrockruntime` train):
     /// before the 2026-12-07 retrain 51% and 5% of them had a segment withheld (about 10% and 0
-    /// after). The same retrain must not cost recall on the blind hold-out v3 (0.450 before) nor
-    /// add false positives on its benign carriers.
+    /// after; 7 of 260 and 0 after the real-documentation retrain of the same day). The same
+    /// retrain must not cost recall on the blind hold-out v3 (0.450 before) nor add false
+    /// positives on its benign carriers.
     #[test]
     fn llm_sdk_code_reads_pass_and_the_blind_hold_out_holds() {
         let s = InjectionScorer::builtin().unwrap();
         let t = crate::policy::injection::DEFAULT_THRESHOLD;
         let sdk = include_str!("../../../tests/corpora/injection/benign_tool_ai_sdk.jsonl");
-        for (source, most) in [("pypi:openai@", 30), ("crates.io:aws-sdk-bedrock@", 3)] {
+        for (source, most) in [("pypi:openai@", 9), ("crates.io:aws-sdk-bedrock@", 1)] {
             let rows: String = sdk
                 .lines()
                 .filter(|l| l.contains(&format!("\"source\": \"{source}")))
