@@ -46,9 +46,8 @@ def framework_files(n, into):
 def main():
     args = [a for a in sys.argv[1:] if a != "--frameworks"]
     n = int(args[0]) if args else 40
-    scratch = pathlib.Path(tempfile.mkdtemp())
     if "--frameworks" in sys.argv:
-        files = framework_files(n, scratch)
+        files = framework_files(n, pathlib.Path(tempfile.mkdtemp()))
     else:
         import openai
         site = pathlib.Path(openai.__file__).parents[1]

@@ -11,7 +11,7 @@ instructions in our training data look like too; nothing real of that kind was i
 
 The same holds for the code of LLM frameworks, which an agent working on an LLM application reads
 all day: prompt templates, agent instructions and guardrail configs, written *for* a model but
-read as data. 23–41% of the files that talk about the model in LangChain, LlamaIndex, Haystack,
+read as data. 20–39% of the files that talk about the model in LangChain, LlamaIndex, Haystack,
 DSPy, CrewAI and NeMo Guardrails had a segment withheld.
 
 Sources (all permissively licensed; see SOURCES.md):
