@@ -8,8 +8,9 @@ Why this exists: the committed corpus (benign_tool_docs.jsonl, scripts/real_docs
 at all. Each row is class CLASS below, `split: holdout_files` (reported per class only).
 
 Classes:
-- `whole: awscli held-out services`, `whole: crate md held-out crates`: every page or Markdown file
-  of the services and crates that benign_tool_docs.jsonl holds out (the same hash);
+- `whole: awscli held-out services`, `whole: crate md held-out crates`, `whole: rust docs held-out
+  books`: every page or Markdown file (licence files left out) of the services, crates and Rust
+  books that benign_tool_docs.jsonl holds out;
 - `whole: npm md (outside)`: npm's own manual and READMEs under /usr/lib/node_modules;
 - `whole: site-packages md/rst (outside)`: other .md/.rst files in site-packages (not awscli);
 - `pypi README whole (held out|trained)`: the whole README of every PyPI project in the corpus,
@@ -86,16 +87,21 @@ def main():
     for svc in sorted(os.listdir(examples)):
         if held(f"pypi:awscli/examples/{svc}"):
             emit("whole: awscli held-out services", walk(os.path.join(examples, svc), lambda d, f: f.endswith(".rst")))
+    corpus = [json.loads(l) for l in open(CORPUS, encoding="utf-8")]
+    held_crates = {r["source"] for r in corpus if r["class"] == "real_doc_crate" and r["split"] != "train"}
     reg = glob.glob(os.path.expanduser("~/.cargo/registry/src/*/"))[0]
     for name in sorted(os.listdir(reg)):
         m = re.match(r"(.+)-(\d+\.\d+\.\d+.*)$", name)
-        if m and held(f"crates.io:{m.group(1)}"):
-            emit("whole: crate md held-out crates", walk(os.path.join(reg, name), lambda d, f: f.lower().endswith(".md")))
+        if m and f"crates.io:{m.group(1)}@{m.group(2)}" in held_crates:
+            emit("whole: crate md held-out crates", walk(os.path.join(reg, name), lambda d, f: f.lower().endswith(".md")
+                                                         and not re.match(r"(licen[cs]e|copying|copyright)", f.lower())))
+    for source, licence, root, files, split in rd.rust_doc_groups():
+        if any(r["source"] == source and r["split"] != "train" for r in corpus):
+            out.extend(row("whole: rust docs held-out books", path, t) for path, t in files if len(t) >= 200)
     emit("whole: npm md (outside)", walk("/usr/lib/node_modules", lambda d, f: f.lower().endswith(".md")))
     emit("whole: site-packages md/rst (outside)",
          walk(site, lambda d, f: "/awscli" not in d and f.lower().endswith((".md", ".rst"))))
 
-    corpus = [json.loads(l) for l in open(CORPUS, encoding="utf-8")]
     pypi = {r["source"]: r["split"] for r in corpus if r["class"] == "real_doc_pypi"}
     import urllib.request
     for source, split in pypi.items():

@@ -81,7 +81,7 @@ CALIBRATE = {"direct": ("everyday", "user:"), "indirect": ("tool:", "data:")}
 # Benign classes trained on but left out of the pool the cut is chosen on: code about LLM APIs
 # teaches the model what text *about* the model looks like; pooled, its hard files only raised the
 # cut (recall fell 2-5 points on every hold-out for the same false positives on it). See BENCHMARKS.md.
-CALIBRATE_APART = {"direct": ("user:meta_about_assistant", "user:meta_revise_previous", "user:meta_llm_builder", "user:meta_roleplay_task"), "indirect": ("tool:llm_sdk_code", "tool:real_llm_framework", "tool:real_doc_pypi")}
+CALIBRATE_APART = {"direct": ("user:meta_about_assistant", "user:meta_revise_previous", "user:meta_llm_builder", "user:meta_roleplay_task"), "indirect": ("tool:llm_sdk_code", "tool:real_llm_framework", "tool:real_doc_pypi", "tool:real_doc_rust")}
 DEFAULTS = {
     "direct": {"l2": 2e-6, "keep": 60000, "target_fpr": 0.003, "cue_weight": 0.0, "norm_power": 0.75,
                "out": "model.json"},

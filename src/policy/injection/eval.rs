@@ -508,22 +508,31 @@ mod tests {
         }
     }
 
-    /// Real documentation and LLM-framework code a coding agent reads, from services, crates and
-    /// frameworks never trained on (`scripts/real_docs_corpus.py`): before the 2026-12-07 retrain
-    /// 17 of 847 documentation excerpts (8 of them among 91 PyPI READMEs) and 25 of 120 framework
-    /// excerpts had a segment withheld; the ceilings hold what the retrain reached (5 and 8).
+    /// Real documentation and LLM-framework code a coding agent reads, from services, crate
+    /// repositories, projects, books and frameworks never trained on
+    /// (`scripts/real_docs_corpus.py`). Before the first retrain on them (2026-12-07), 17 of the
+    /// 847 documentation excerpts of that day and 25 of 120 framework excerpts had a segment
+    /// withheld. The ceilings hold what the retrain of 2026-12-08 reached on today's excerpts
+    /// (crates split by repository, the Rust toolchain's books added): 0 of 872, and 9 of 120,
+    /// which is also what the model before it withheld of these framework excerpts.
     #[test]
     fn real_documentation_reads_pass() {
         let s = InjectionScorer::builtin().unwrap();
         let docs = include_str!("../../../tests/corpora/injection/benign_tool_docs.jsonl");
         let r = evaluate(docs, &s, crate::policy::injection::DEFAULT_THRESHOLD);
         let held = |class: &str| r.by_class[&format!("tool_result benign: {class} (holdout docs)")];
-        let docs = ["real_doc_awscli", "real_doc_crate", "real_doc_pypi"].map(held);
-        assert_eq!(docs.iter().map(|c| c.tn + c.fp).sum::<u32>(), 847);
-        assert!(docs.iter().map(|c| c.fp).sum::<u32>() <= 5, "{docs:?}");
+        let docs = [
+            "real_doc_awscli",
+            "real_doc_crate",
+            "real_doc_pypi",
+            "real_doc_rust",
+        ]
+        .map(held);
+        assert_eq!(docs.iter().map(|c| c.tn + c.fp).sum::<u32>(), 872);
+        assert!(docs.iter().map(|c| c.fp).sum::<u32>() <= 1, "{docs:?}");
         let frameworks = held("real_llm_framework");
         assert_eq!(frameworks.tn + frameworks.fp, 120);
-        assert!(frameworks.fp <= 8, "{frameworks:?}");
+        assert!(frameworks.fp <= 9, "{frameworks:?}");
     }
 
     #[test]
