@@ -124,10 +124,14 @@ def awscli_groups():
 
 
 def permissive(expr):
-    """True when an SPDX expression (`/` read as `OR`) can be met with permissive licences only."""
-    tokens = re.findall(r"\(|\)|[^\s()/]+(?:\s+WITH\s+[^\s()]+)?|/", expr)
-    words = {"AND": " and ", "OR": " or ", "/": " or ", "(": "(", ")": ")"}
-    return eval("".join(words.get(t) or str(bool(PERMISSIVE.fullmatch(t))) for t in tokens))
+    """True when an SPDX expression (`/` read as `OR`) can be met with permissive licences only;
+    False for anything it cannot parse."""
+    tokens = re.findall(r"\(|\)|[^\s()/]+(?:\s+WITH\s+[^\s()]+)?|/", expr, re.I)
+    words = {"and": " and ", "or": " or ", "/": " or ", "(": "(", ")": ")"}
+    try:
+        return bool(eval("".join(words.get(t.lower()) or str(bool(PERMISSIVE.fullmatch(t))) for t in tokens)))
+    except (SyntaxError, NameError):
+        return False
 
 
 def repository(toml):
@@ -136,8 +140,9 @@ def repository(toml):
     m = re.search(r'^repository\s*=\s*"([^"]+)"', toml, re.M)
     if not m:
         return None
-    url = re.sub(r"\.git$|/+$", "", m.group(1).strip().lower())
-    return "repo:" + re.sub(r"/(tree|blob)/.*$", "", url).rsplit("/", 1)[-1]
+    url = re.sub(r"[#?].*$", "", m.group(1).strip().lower())
+    url = re.sub(r"\.git$", "", re.sub(r"/(tree|blob)/.*$", "", url).rstrip("/"))
+    return "repo:" + url.rsplit("/", 1)[-1]
 
 
 def crate_groups():
@@ -216,6 +221,8 @@ class PageText(html.parser.HTMLParser):
             self.out.append("\n```\n")
         elif tag in ("h1", "h2", "h3", "h4"):
             self.out.append("\n\n" + "#" * int(tag[1]) + " ")
+        elif tag in ("td", "th"):
+            self.out.append(" | ")
         elif tag in ("p", "div", "table", "tr", "ul", "ol", "blockquote"):
             self.out.append("\n\n" if tag == "p" else "\n")
         elif tag == "li":
@@ -262,10 +269,12 @@ def rust_doc_groups():
                 if f.endswith(".html") and f not in ("print.html", "404.html", "toc.html"):
                     parser = PageText()
                     parser.feed(read_text(os.path.join(dp, f)) or "")
-                    files.append((os.path.relpath(os.path.join(dp, f), root), parser.text()))
+                    # A page without a <main> is a stub pointing at another edition or page.
+                    if parser.saw_main:
+                        files.append((os.path.relpath(os.path.join(dp, f), root), parser.text()))
         yield (f"rust-docs@{RUST_VERSION}/{book}", "MIT OR Apache-2.0", None, files, None)
     notes = read_text(os.path.join(root, "releases.md")) or ""
-    versions = re.split(r"\n(?=Version \d+\.\d+(?:\.\d+)? \()", notes)
+    versions = re.split(r"\n(?=Version \d+\.\d+(?:\.\d+)?(?:-[\w.]+)?\s+\()", notes)
     yield (f"rust-docs@{RUST_VERSION}/releases", "MIT OR Apache-2.0", None,
            [(f"releases.md#{v.split(' (', 1)[0]}", v) for v in versions[1:]], None)
 

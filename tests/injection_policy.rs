@@ -860,8 +860,8 @@ fn a_coding_agents_rejected_or_denied_tool_call_reaches_the_model_whole() {
          alternative, or if the user explicitly approves the action after being informed of the \
          risk. Otherwise, stop and request user input.",
     ];
-    // Read as data (here, not at the start of the result), each note is withheld by a pack only
-    // a little stricter than the default (Codex's reviewer note scores about 0.7); at the start
+    // Read as data (here, not at the start of the result), each note is withheld by a stricter
+    // pack than the default (Codex's reviewer note, read as data, scores about 0.7); at the start
     // of a result the same pack lets it through whole, so only the harness check can pass it.
     let strict = injection_at(Action::Redact, 0.6);
     for note in notes {

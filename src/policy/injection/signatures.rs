@@ -447,6 +447,6 @@ mod tests {
             assert_eq!(r["weight"], original["weight"], "{id}");
             pairs += 1;
         }
-        assert_eq!(pairs, 3);
+        assert_eq!(pairs, 4);
     }
 }
