@@ -535,6 +535,19 @@ mod tests {
         assert!(frameworks.fp <= 10, "{frameworks:?}");
     }
 
+    /// Everyday requests that name a mode ("run the server in debug mode"): 10 of 24 were blocked
+    /// before `persona.jailbreak-mode` had its user-turn form; the ceiling holds the 2 the
+    /// direct model still scores over the threshold on its own.
+    #[test]
+    fn everyday_requests_naming_a_mode_pass() {
+        let s = InjectionScorer::builtin().unwrap();
+        let probes = include_str!("../../../tests/corpora/injection/everyday_modes.jsonl");
+        let r = evaluate(probes, &s, crate::policy::injection::DEFAULT_THRESHOLD);
+        let c = r.by_class["user benign: everyday_mode_words (holdout probe)"];
+        assert_eq!(c.tn + c.fp, 24);
+        assert!(c.fp <= 2, "{c:?}");
+    }
+
     #[test]
     fn errors_list_misses_and_false_positives_with_their_segment() {
         let s = InjectionScorer::builtin().unwrap();
