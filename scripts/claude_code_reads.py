@@ -7,10 +7,12 @@ Why this exists: the eval reads excerpts; this is the real client, its Read tool
 end to end (BENCHMARKS.md, "Code about LLMs is not an attack"). It reuses the harness of
 tests/python/test_claude_code.py (gw, `gw emulate`, a recording proxy, a fresh HOME per session).
 
-Usage: GW_BIN=target/debug/gw python3 scripts/claude_code_reads.py [N_FILES]   (default 40)
+Usage: GW_BIN=target/debug/gw python3 scripts/claude_code_reads.py [N_FILES] [--frameworks|--code]   (default 40)
 Needs the package the rows came from: pip install openai==2.54.0.
 With `--frameworks`, the held-out LLM-framework excerpts of benign_tool_docs.jsonl (LangChain core,
 Haystack) instead, written into the project as the rows hold them (no package needed).
+With `--code`, whole source files (up to 24 KB) of the standard-library modules and npm packages
+that benign_tool_code.jsonl holds out (scripts/real_code_corpus.py), spread over the groups.
 """
 import json
 import os
@@ -43,11 +45,28 @@ def framework_files(n, into):
     return out
 
 
+def code_files(n):
+    """n whole held-out source files, one group after another, each group's files in turn. At most
+    24 KB each: the emulator's reply echoes what the session read, and four longer files make it
+    run past Claude Code's 32,000 output tokens (the session then fails, whatever gw did)."""
+    import real_code_corpus as rc
+
+    groups = [[f for f in files if 200 <= os.path.getsize(f) <= 24_000]
+              for kind, _s, _l, _r, files, split in rc.groups(("stdlib", "npm")) if split != "train"]
+    out, k = [], 0
+    while len(out) < n and any(k < len(g) for g in groups):
+        out += [g[k] for g in groups if k < len(g)][: n - len(out)]
+        k += 1
+    return [pathlib.Path(f) for f in out]
+
+
 def main():
-    args = [a for a in sys.argv[1:] if a != "--frameworks"]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     n = int(args[0]) if args else 40
     if "--frameworks" in sys.argv:
         files = framework_files(n, pathlib.Path(tempfile.mkdtemp()))
+    elif "--code" in sys.argv:
+        files = code_files(n)
     else:
         import openai
         site = pathlib.Path(openai.__file__).parents[1]

@@ -17,6 +17,10 @@ Classes:
   from PyPI's JSON API (it serves only the latest release; a moved pin is reported and skipped);
 - `llm pkg: NAME`: files that talk about the model in the LLM-framework wheels under WHEELS
   (the corpus's five, plus langchain, crewai and llm-guard, never a source);
+- `whole: code held-out stdlib|npm|crate`: whole source files (up to PER_HELD_CODE, spread over
+  each group) of the standard-library modules, npm packages and crate repositories that
+  benign_tool_code.jsonl holds out; `whole: site-packages py (outside)`: about 1,500 Python files
+  from site-packages (not awscli, no tests), never a source;
 - `usr/share/doc`: Debian's READMEs, NEWS and FAQs (gzipped or not; copyright and changelog
   files left out), never a source.
 
@@ -37,6 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import real_docs_corpus as rd  # noqa: E402
 
 MAX = 100_000
+PER_HELD_CODE = 12
 CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                       "tests", "corpora", "injection", "benign_tool_docs.jsonl")
 
@@ -126,6 +131,17 @@ def main():
                     continue
                 if len(t) >= 200 and sum(t.lower().count(w) for w in rd.FRAMEWORK_TOPIC) >= 3:
                     out.append(row(f"llm pkg: {dist}", f"{dist}/{member}", t))
+
+    # Code: whole files of the groups benign_tool_code.jsonl holds out (up to PER_HELD_CODE each,
+    # spread over the group), and Python files from site-packages, never a source.
+    import real_code_corpus as rc
+
+    for kind, source, licence, root, files, split in rc.groups():
+        if split != "train":
+            step = max(1, len(files) // PER_HELD_CODE)
+            emit(f"whole: code held-out {kind}", files[::step][:PER_HELD_CODE])
+    py = sorted(walk(site, lambda d, f: f.endswith(".py") and "/awscli" not in d and "/test" not in d))
+    emit("whole: site-packages py (outside)", py[:: max(1, len(py) // 1500)])
 
     emit("usr/share/doc", walk("/usr/share/doc", lambda d, f: not f.startswith(("copyright", "changelog"))
                                and not f.endswith((".html", ".png", ".svg", ".css", ".js"))))

@@ -81,7 +81,7 @@ CALIBRATE = {"direct": ("everyday", "user:"), "indirect": ("tool:", "data:")}
 # Benign classes trained on but left out of the pool the cut is chosen on: code about LLM APIs
 # teaches the model what text *about* the model looks like; pooled, its hard files only raised the
 # cut (recall fell 2-5 points on every hold-out for the same false positives on it). See BENCHMARKS.md.
-CALIBRATE_APART = {"direct": ("user:meta_about_assistant", "user:meta_revise_previous", "user:meta_llm_builder", "user:meta_roleplay_task"), "indirect": ("tool:llm_sdk_code", "tool:real_llm_framework", "tool:real_doc_pypi", "tool:real_doc_rust")}
+CALIBRATE_APART = {"direct": ("user:meta_about_assistant", "user:meta_revise_previous", "user:meta_llm_builder", "user:meta_roleplay_task"), "indirect": ("tool:llm_sdk_code", "tool:real_llm_framework", "tool:real_doc_pypi", "tool:real_doc_rust", "tool:real_code")}
 DEFAULTS = {
     "direct": {"l2": 2e-6, "keep": 60000, "target_fpr": 0.003, "cue_weight": 0.0, "norm_power": 0.75,
                "out": "model.json"},
@@ -203,6 +203,10 @@ def load(kind):
         # run and send things, and LLM frameworks' code. Services, crates, projects and two
         # frameworks are held out (`holdout_docs`); READMEs and frameworks are calibrated apart.
         benign_tool += jsonl(os.path.join(INJ, "benign_tool_docs.jsonl"))
+        # Real source code (scripts/real_code_corpus.py): the Python standard library, npm's
+        # bundled packages and the crates' Rust, half shown as Claude Code's Read tool shows a
+        # file. Web-standard comments ("the user agent must …") and minified bundles were withheld.
+        benign_tool += jsonl(os.path.join(INJ, "benign_tool_code.jsonl"))
     indirect = jsonl(os.path.join(INJ, "indirect.jsonl"))
     direct = jsonl(os.path.join(INJ, "direct_user.jsonl"))
 
@@ -219,6 +223,9 @@ def load(kind):
         add(everyday, lambda r: "everyday", lambda r: 0)
         add(benign_user, lambda r: "user:" + r["class"], lambda r: 0)
         add(benign_user_llm, lambda r: "user:" + r["class"], lambda r: 0)
+        # Requests that name a device's or program's mode ("enable developer mode on my Pixel"):
+        # words DAN-style prompts use, in everyday turns (scripts/everyday_modes_corpus.py).
+        add(jsonl(os.path.join(INJ, "benign_user_modes.jsonl")), lambda r: "user:" + r["class"], lambda r: 0)
         # Project instruction files (CLAUDE.md, AGENTS.md) as coding agents put them in a user turn:
         # imperative from end to end, and ordinary (scripts/project_instructions_corpus.py). Its
         # label-1 rows (a hold-out attack planted among the rules) are hold-out only.

@@ -56,6 +56,7 @@ GENERATED = {
     "project_instructions_corpus.py": "benign_user_project.jsonl: project instruction files (trained on)",
     "meta_turns_corpus.py": "benign_user_meta.jsonl: turns about the assistant (trained on)",
     "hard_negatives_more.py": "hard_negatives_more.jsonl: documents for people, measured per genre",
+    "everyday_modes_corpus.py": "benign_user_modes.jsonl: everyday requests that name a mode (trained on)",
 }
 
 
