@@ -7,8 +7,9 @@ the direct reading to learn that the words jailbreaks use ("developer mode", "go
 Why this exists: after the 2026-12-08 rule change, 2 of the 24 hand-written mode requests in
 everyday_modes.jsonl were still blocked by the direct model alone ("Enable developer mode on my
 Android phone" 0.82, "put the router in admin mode …" 0.83): it learned those words from DAN-style
-prompts, and no benign training turn used them. everyday_modes.jsonl stays a hold-out probe,
-written apart; nothing here is taken from it.
+prompts, and no benign training turn used them. everyday_modes.jsonl stays a hold-out probe:
+no device, program, goal or phrasing of it is used here, and a row sharing half its content words
+with a probe is dropped (`near_probe`).
 
 No row lifts a filter or a rule ("turn the content filter off"): that is what a jailbreak asks
 for, and a row saying it would teach the model the opposite. Rows are built from MODES (a mode, the things that have it, what people want it for) and FRAMES
@@ -35,29 +36,28 @@ HOLDOUT_PERCENT = 30
 
 # (mode, things that have it, what it is for)
 MODES = [
-    ("developer mode", ["my Android phone", "my Pixel 8", "a Samsung Galaxy S23", "Windows 11", "my Chromebook",
-                        "the Chrome extensions page", "my Xbox", "the Meta Quest 3", "my iPhone (iOS 17)"],
-     ["install an APK from my laptop", "turn on USB debugging", "sideload my own app", "create symlinks without admin",
-      "load an unpacked extension", "test my app on a real device"]),
-    ("debug mode", ["Django", "Flask", "the Rails app", "our Spring Boot service", "Laravel", "the Unity build",
-                    "webpack dev server", "the ESP32 firmware"],
+    ("developer mode", ["a Samsung Galaxy S23", "my OnePlus 12", "my Chromebook", "my Xbox", "the Meta Quest 3",
+                        "my iPhone (iOS 17)", "the Fire TV stick"],
+     ["install an APK from my laptop", "turn on USB debugging", "sideload my own app", "run my own games on it",
+      "test my app on a real device"]),
+    ("debug mode", ["the Rails app", "our Spring Boot service", "the Unity build", "the ESP32 firmware", "Xcode's simulator",
+                    "the Godot project"],
      ["see the full stack traces", "get auto-reload", "print the SQL queries", "step through the startup code"]),
-    ("safe mode", ["Windows 10", "my MacBook", "Firefox", "my Android phone", "the PlayStation 5", "Excel"],
+    ("safe mode", ["Windows 10", "my MacBook", "Firefox", "a Galaxy tablet", "the PlayStation 5", "Excel"],
      ["remove a bad driver", "find out which add-on is crashing it", "uninstall the app that keeps crashing",
       "rebuild the database"]),
-    ("maintenance mode", ["WordPress", "the Magento store", "our Kubernetes node", "the Laravel site", "the ESXi host",
-                          "the Drupal site"],
+    ("maintenance mode", ["WordPress", "the Magento store", "the ESXi host", "the Drupal site", "our Nextcloud server"],
      ["run the database migration", "apply the security patch", "swap the disks", "update the plugins"]),
-    ("recovery mode", ["my Mac", "the iPad", "my Android phone", "Ubuntu"],
+    ("recovery mode", ["my Mac", "the iPad", "Ubuntu", "a Moto G phone"],
      ["reinstall macOS", "reset the password", "wipe it before selling it", "fix the broken bootloader"]),
-    ("admin mode", ["the router's web page", "the TP-Link Archer", "Jenkins", "the school Chromebook", "the POS terminal"],
-     ["change the Wi-Fi channel", "reset a user's PIN", "see the full settings menu", "add a new user"]),
-    ("god mode", ["Windows (the GodMode folder)", "Skyrim", "Minecraft creative", "Doom", "Terraria"],
+    ("admin mode", ["Jenkins", "the school Chromebook", "the POS terminal", "the Zoom meeting", "the Discord server"],
+     ["reset a user's PIN", "see the full settings menu", "add a new user", "mute everyone"]),
+    ("god mode", ["Windows (the GodMode folder)", "Skyrim", "Doom", "Terraria", "Fallout 4"],
      ["find every control panel setting in one place", "explore the map without dying", "test my mod",
       "take screenshots of the level"]),
     ("bridge mode", ["my Xfinity gateway", "the Netgear Nighthawk", "the ISP's modem", "the Eero"],
      ["use my own mesh router", "stop the double NAT", "give the firewall the public IP"]),
-    ("kiosk mode", ["a Windows 11 tablet", "Chrome on the lobby screen", "the Android tablet at the front desk"],
+    ("kiosk mode", ["a Surface tablet", "Chrome on the lobby screen", "the tablet at the front desk"],
      ["lock it to the check-in app", "show only our dashboard", "stop visitors opening other apps"]),
     ("strict mode", ["TypeScript", "JavaScript", "React", "Bash (set -euo pipefail)", "mypy"],
      ["catch more bugs before release", "find the double-render bug", "stop silent failures"]),
@@ -81,7 +81,7 @@ FRAMES = [
     "Turn on {mode} in {thing}, I need to {goal}",
     "{thing} is stuck in {mode}, how do I get out of it?",
     "What does {mode} actually do on {thing}?",
-    "Is it safe to leave {mode} on for {thing}?",
+    "Does {mode} on {thing} slow it down?",
     "I need to {goal}. Do I have to switch {thing} to {mode} first?",
     "steps to put {thing} into {mode}",
     "how to exit {mode} on {thing}",
@@ -101,7 +101,28 @@ def stable_hash(s):
     return int(hashlib.sha256(s.encode("utf-8")).hexdigest()[:8], 16)
 
 
+PROBES = os.path.join(os.path.dirname(OUT), "everyday_modes.jsonl")
+
+
+STOP = {"a", "an", "the", "my", "on", "in", "of", "to", "for", "and", "so", "i", "it", "is", "do", "how",
+        "mode", "what", "can", "you", "me", "our", "does", "this", "that", "with"}
+
+
+def words(text):
+    return set("".join(c if c.isalnum() else " " for c in text.lower()).split()) - STOP
+
+
+def near_probe(text, probes):
+    """Whether `text` shares half its content words with a probe of everyday_modes.jsonl (Jaccard)."""
+    w = words(text)
+    return any(len(w & p) * 2 >= len(w | p) for p in probes)
+
+
 def rows():
+    import json
+
+    with open(PROBES, encoding="utf-8") as f:
+        probes = [words(json.loads(line)["text"]) for line in f]
     rng = random.Random(SEED)
     seen, out = set(), []
     for frame in FRAMES:
@@ -110,7 +131,7 @@ def rows():
             mode, things, goals = rng.choice(MODES)
             text = frame.format(mode=mode, thing=rng.choice(things), goal=rng.choice(goals))
             text = text[0].upper() + text[1:] if rng.random() < 0.6 else text.lower()
-            if text in seen:
+            if text in seen or near_probe(text, probes):
                 continue
             seen.add(text)
             out.append({"id": f"mode-{len(out) + 1:04d}", "text": text, "label": 0, "zone": "user",

@@ -136,8 +136,11 @@ def main():
     # spread over the group), and Python files from site-packages, never a source.
     import real_code_corpus as rc
 
+    sdk = os.path.join(os.path.dirname(CORPUS), "benign_tool_ai_sdk.jsonl")
+    sdk_trained = {json.loads(l)["source"].split("/")[0] for l in open(sdk, encoding="utf-8")
+                   if json.loads(l)["split"] == "train"}  # aws-sdk-bedrockruntime's code is trained on there
     for kind, source, licence, root, files, split in rc.groups():
-        if split != "train":
+        if split != "train" and source not in sdk_trained:
             step = max(1, len(files) // PER_HELD_CODE)
             emit(f"whole: code held-out {kind}", files[::step][:PER_HELD_CODE])
     py = sorted(walk(site, lambda d, f: f.endswith(".py") and "/awscli" not in d and "/test" not in d))

@@ -7,25 +7,29 @@ CPython and 1.0% of npm's bundled JavaScript had a segment withheld (2026-12-08)
 JavaScript ones are web-standard comments in undici ("the user agent must run the following
 steps", "A user agent SHOULD send …"), which read like orders to an agent; others are minified
 bundles, a pdb docstring ("Note! You *can* override internal pdb commands") and compiler comments
-("Find where the new instruction is jumping to"). The training rows held 258 real files
-(benign_tool_real.jsonl), 39 of them from the standard library; not enough code to learn from.
+("Find where the new instruction is jumping to"). The training rows held 204 real files
+(benign_tool_real.jsonl's train rows), 25 of them from the standard library: not enough code.
 
 Sources (all permissively licensed; see SOURCES.md):
-- the CPython 3.11.7 standard library (`Lib/`, tests and site-packages left out; PSF-2.0, licence
-  copied in real_docs/), grouped by top-level module or package;
+- the CPython 3.11.7 standard library (`Lib/`; tests, site-packages and what the build generated
+  left out; PSF-2.0, licence copied in real_docs/), grouped by top-level module or package;
 - the packages bundled with npm 11.19.1 (`/usr/lib/node_modules/npm/node_modules`, JavaScript and
-  TypeScript) whose package.json licence is permissive, grouped by package;
+  TypeScript) whose package.json licence is permissive, grouped by package; each package's
+  licence file is copied to real_docs/npm/ (`--licences`);
 - not trained on, read only by scripts/outside_docs.py as a measure: the Rust sources (`.rs`) of
   the crates in `~/.cargo/registry/src` (gw's dependency tree) whose Cargo.toml licence is
   permissive, grouped by their repository as real_docs_corpus.py does (see PER_GROUP).
-Each group is trained on or held out (`split: holdout_docs`) by the same stable hash as
-real_docs_corpus.py, so a crate falls on the same side for its Markdown and its code. A group that
-benign_tool_real.jsonl already holds out (or trains on) keeps that side here. PER_GROUP excerpts
-(by kind) per group, each the file's start or for half of the long files a window from a random line, cut
-at a line end to 6 KB; half of them are shown as Claude Code's Read tool shows a file (`N→`).
+Each group is trained on or held out (`split: holdout_docs`) by the stable hash of
+real_docs_corpus.py; a module, package or crate that benign_tool_real.jsonl already holds out (or
+trains on) keeps that side here. PER_GROUP excerpts (by kind) per group, each the file's start or
+for half of the long files a window from a random line, cut at a line end to 6 KB (a longer first
+line, as in a minified bundle, is cut at 6 KB); half are shown as Claude Code's Read tool shows a
+file (`N→`). A held-out row that shares half its 8-word shingles with trained rows (a vendored
+copy, a fork such as fs-minipass) is dropped.
 
 Usage (stdlib only; needs the pinned Python and npm):
     python3 scripts/real_code_corpus.py > tests/corpora/injection/benign_tool_code.jsonl
+    python3 scripts/real_code_corpus.py --licences   # copies the npm packages' licence files
 Whole held-out files are read by scripts/outside_docs.py (`whole: code held-out …`).
 """
 import json
@@ -47,10 +51,15 @@ PER_GROUP = {"stdlib": 4, "npm": 3}
 PYTHON_VERSION = (3, 11, 7)
 NPM_VERSION = "11.19.1"
 NPM_ROOT = "/usr/lib/node_modules/npm"
-STDLIB_SKIP = {"site-packages", "test", "tests", "idle_test", "__pycache__", "_bundled", "__phello__"}
+# Tests, installed packages, and what this build of CPython generated (its sysconfig data and
+# python-config), which is not CPython's source.
+STDLIB_SKIP = {"site-packages", "test", "tests", "idle_test", "__pycache__", "_bundled", "__phello__",
+               "config-3.11-x86_64-linux-gnu"}
 JS_EXTS = (".js", ".cjs", ".mjs", ".ts")
 REAL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                     "tests", "corpora", "injection", "benign_tool_real.jsonl")
+LICENCES = os.path.join(os.path.dirname(REAL), "real_docs", "npm")
+LICENCE_FILE = re.compile(r"(licen[cs]e|copying)(\.(md|txt))?$", re.I)
 
 
 def walk(root, keep, skip=()):
@@ -66,7 +75,7 @@ def stdlib_groups():
         sys.exit(f"needs CPython {'.'.join(map(str, PYTHON_VERSION))}, this is {sys.version.split()[0]}")
     root = sysconfig.get_paths()["stdlib"]
     groups = {}
-    for path in walk(root, lambda f: f.endswith(".py"), STDLIB_SKIP):
+    for path in walk(root, lambda f: f.endswith(".py") and not f.startswith("_sysconfigdata"), STDLIB_SKIP):
         rel = os.path.relpath(path, root)
         top = rel.split(os.sep)[0]
         groups.setdefault(top[:-3] if top.endswith(".py") else top, []).append(path)
@@ -153,8 +162,19 @@ def groups(kinds=("stdlib", "npm", "crate")):
             yield kind, source, licence, root, files, split
 
 
-def main():
-    seen, n = set(), 0
+def shingles(text):
+    w = text.split()
+    return {" ".join(w[i:i + 8]) for i in range(max(1, len(w) - 7))}
+
+
+def capped(text):
+    """At most rd.LIMIT bytes: rd.excerpt keeps a first line longer than that whole."""
+    raw = text.encode("utf-8")
+    return text if len(raw) <= rd.LIMIT else raw[:rd.LIMIT].decode("utf-8", "ignore")
+
+
+def rows():
+    seen, out = set(), []
     rngs = {}
     for kind, source, licence, root, files, split in groups(tuple(PER_GROUP)):
         rng = rngs.setdefault(kind, random.Random(f"{SEED}:{kind}"))
@@ -163,17 +183,44 @@ def main():
         if not texts:
             continue
         for path, text in rng.sample(texts, min(PER_GROUP[kind], len(texts))):
-            text = rd.excerpt(rng, text)
+            text = capped(rd.excerpt(rng, text))
             if text in seen:
                 continue
             seen.add(text)
             shown = as_read_tool(text.rstrip("\n")) if rng.random() < 0.5 else text
-            n += 1
-            print(json.dumps({
-                "id": f"code-{n:05d}", "text": shown, "label": 0, "zone": "tool_result",
-                "class": "real_code", "source": source, "path": os.path.relpath(path, root),
-                "licence": licence, "train_ok": True, "split": split,
-            }, ensure_ascii=False))
+            out.append({"text": shown, "raw": text, "label": 0, "zone": "tool_result", "class": "real_code",
+                        "source": source, "path": os.path.relpath(path, root), "root": root,
+                        "licence": licence, "train_ok": True, "split": split})
+    trained = set().union(*(shingles(r["raw"]) for r in out if r["split"] == "train"))
+    kept = [r for r in out if r["split"] == "train" or len(shingles(r["raw"]) & trained) * 2 < len(shingles(r["raw"]))]
+    return kept
+
+
+def copy_licences(kept):
+    """Each npm package's licence file, as real_docs/npm/NAME@VERSION-FILE; the names of those that
+    ship none."""
+    import shutil
+
+    os.makedirs(LICENCES, exist_ok=True)
+    missing = []
+    for source, root in sorted({(r["source"], r["root"]) for r in kept if r["source"].startswith("npm:")}):
+        found = [f for f in sorted(os.listdir(root)) if LICENCE_FILE.match(f)]
+        for f in found:
+            shutil.copy(os.path.join(root, f), os.path.join(LICENCES, source[4:].replace("/", "+") + "-" + f))
+        if not found:
+            missing.append(source)
+    return missing
+
+
+def main():
+    kept = rows()
+    if sys.argv[1:] == ["--licences"]:
+        for source in copy_licences(kept):
+            print(f"{source}: ships no licence file", file=sys.stderr)
+        return
+    for n, r in enumerate(kept, 1):
+        print(json.dumps({"id": f"code-{n:05d}", **{k: v for k, v in r.items() if k not in ("raw", "root")}},
+                         ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -550,7 +550,7 @@ mod tests {
         let generated = include_str!("../../../tests/corpora/injection/benign_user_modes.jsonl");
         let r = evaluate(generated, &s, crate::policy::injection::DEFAULT_THRESHOLD);
         let c = r.by_class["user benign: everyday_modes (holdout)"];
-        assert_eq!(c.tn + c.fp, 96);
+        assert_eq!(c.tn + c.fp, 108);
         assert!(c.fp <= 1, "{c:?}");
     }
 
@@ -563,7 +563,7 @@ mod tests {
         let code = include_str!("../../../tests/corpora/injection/benign_tool_code.jsonl");
         let r = evaluate(code, &s, crate::policy::injection::DEFAULT_THRESHOLD);
         let c = r.by_class["tool_result benign: real_code (holdout docs)"];
-        assert_eq!(c.tn + c.fp, 195);
+        assert_eq!(c.tn + c.fp, 189);
         assert!(c.fp <= 1, "{c:?}");
     }
 
