@@ -3258,8 +3258,16 @@ OWN_GOAL = {"exfil_url": "exfiltrate_url", "markdown_image": "exfiltrate_image"}
 # real, permissively licensed files sampled from this machine (only with --resample-real)
 # ----------------------------------------------------------------------------------------------------
 
-PERMISSIVE = re.compile(r"\b(MIT|Apache-2\.0|BSD-[23]-Clause|ISC|Zlib|0BSD|Unlicense|CC0-1\.0|BSL-1\.0|Unicode-3\.0|Unicode-DFS-2016)\b")
 REAL_LIMIT = 8192
+
+
+def permissive(expr):
+    """Whether a declared licence can be met with permissive licences alone (every `AND` part of
+    one `OR` alternative), as scripts/real_docs_corpus.py reads it: `GPL-3.0 AND (MIT OR
+    Apache-2.0)` is not. Every committed row of benign_tool_real.jsonl passes it."""
+    from real_docs_corpus import permissive as spdx_permissive
+
+    return isinstance(expr, str) and spdx_permissive(expr.replace("BlueOak-1.0.0", "MIT"))
 
 
 def read_text(path):
@@ -3308,7 +3316,7 @@ def sample_real(node_modules):
     for d in crates:
         lic = crate_license(d)
         name_ver = os.path.basename(d)
-        if not lic or not PERMISSIVE.search(lic) or re.search(r"GPL", lic) and " OR " not in lic:
+        if not lic or not permissive(lic):
             continue
         m = re.match(r"(.+)-(\d+\.\d+\.\d+.*)$", name_ver)
         src = f"crate:{m.group(1)}@{m.group(2)}" if m else f"crate:{name_ver}"
@@ -3349,7 +3357,7 @@ def sample_real(node_modules):
             except (OSError, ValueError):
                 continue
             lic = meta.get("license")
-            if not isinstance(lic, str) or not PERMISSIVE.search(lic) or "GPL" in lic:
+            if not permissive(lic):
                 continue
             src = f"npm:{meta.get('name', pk)}@{meta.get('version', '?')}"
             readmes = sorted(f for f in os.listdir(d) if re.match(r"readme(\.md)?$", f, re.I))

@@ -33,7 +33,6 @@ import glob
 import gzip
 import json
 import os
-import re
 import sys
 import zipfile
 
@@ -94,12 +93,9 @@ def main():
             emit("whole: awscli held-out services", walk(os.path.join(examples, svc), lambda d, f: f.endswith(".rst")))
     corpus = [json.loads(l) for l in open(CORPUS, encoding="utf-8")]
     held_crates = {r["source"] for r in corpus if r["class"] == "real_doc_crate" and r["split"] != "train"}
-    reg = glob.glob(os.path.expanduser("~/.cargo/registry/src/*/"))[0]
-    for name in sorted(os.listdir(reg)):
-        m = re.match(r"(.+)-(\d+\.\d+\.\d+.*)$", name)
-        if m and f"crates.io:{m.group(1)}@{m.group(2)}" in held_crates:
-            emit("whole: crate md held-out crates", walk(os.path.join(reg, name), lambda d, f: f.lower().endswith(".md")
-                                                         and not re.match(r"(licen[cs]e|copying|copyright)", f.lower())))
+    for source, _licence, _root, files, _split, _key in rd.crate_groups():
+        if source in held_crates:
+            emit("whole: crate md held-out crates", files)
     for source, licence, root, files, split in rd.rust_doc_groups():
         if any(r["source"] == source and r["split"] != "train" for r in corpus):
             out.extend(row("whole: rust docs held-out books", path, t) for path, t in files if len(t) >= 200)
