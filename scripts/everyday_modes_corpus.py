@@ -19,13 +19,13 @@ hold-out rows are phrased in ways training never saw. Everything here is written
 Deterministic; `--check` compares with the committed file.
 Usage (stdlib only): python3 scripts/everyday_modes_corpus.py [--check]
 """
-import hashlib
 import os
 import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from injection_corpus import generator_main  # noqa: E402
+from real_docs_corpus import stable_hash  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                    "tests", "corpora", "injection", "benign_user_modes.jsonl")
@@ -95,10 +95,6 @@ FRAMES = [
     "{mode} on {thing} — pros and cons?",
     "Turn {mode} off again on {thing} after I {goal}?",
 ]
-
-
-def stable_hash(s):
-    return int(hashlib.sha256(s.encode("utf-8")).hexdigest()[:8], 16)
 
 
 PROBES = os.path.join(os.path.dirname(OUT), "everyday_modes.jsonl")

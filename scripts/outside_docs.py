@@ -133,8 +133,9 @@ def main():
     import real_code_corpus as rc
 
     sdk = os.path.join(os.path.dirname(CORPUS), "benign_tool_ai_sdk.jsonl")
-    sdk_trained = {json.loads(l)["source"].split("/")[0] for l in open(sdk, encoding="utf-8")
-                   if json.loads(l)["split"] == "train"}  # aws-sdk-bedrockruntime's code is trained on there
+    sdk_rows = [json.loads(line) for line in open(sdk, encoding="utf-8")]
+    # aws-sdk-bedrockruntime's code is trained on there.
+    sdk_trained = {r["source"].split("/")[0] for r in sdk_rows if r["split"] == "train"}
     for kind, source, licence, root, files, split in rc.groups():
         if split != "train" and source not in sdk_trained:
             step = max(1, len(files) // PER_HELD_CODE)

@@ -2,8 +2,9 @@
 """Writes tests/corpora/injection/benign_tool_code.jsonl: real source code, as a coding agent reads
 it, for the indirect reading to learn what ordinary code and its comments look like.
 
-Why this exists: read whole as tool results, 1.1% of the Python files under this machine's
-CPython and 1.0% of npm's bundled JavaScript had a segment withheld (2026-12-08). Most of the
+Why this exists: read whole as tool results (scripts/files_as_tool_results.py), 0.9% of the Python
+files under this machine's CPython (133 of 14,376) and 0.9% of npm's JavaScript (10 of 1,075) had a
+segment withheld (2026-12-08). Most of the
 JavaScript ones are web-standard comments in undici ("the user agent must run the following
 steps", "A user agent SHOULD send …"), which read like orders to an agent; others are minified
 bundles, a pdb docstring ("Note! You *can* override internal pdb commands") and compiler comments
@@ -41,6 +42,7 @@ import sysconfig
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import real_docs_corpus as rd  # noqa: E402
+from ai_sdk_corpus import as_read_tool  # noqa: E402
 
 SEED = 20261208
 # Excerpts per group. The crates' Rust already read clean (2 of 1,500 whole files withheld), and
@@ -143,10 +145,6 @@ def real_split():
             if sides.get(key) != "holdout_docs":
                 sides[key] = split
     return sides
-
-
-def as_read_tool(text):
-    return "\n".join(f"{i:>6}\u2192{line}" for i, line in enumerate(text.split("\n"), 1))
 
 
 def groups(kinds=("stdlib", "npm", "crate")):

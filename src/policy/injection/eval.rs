@@ -539,17 +539,24 @@ mod tests {
     /// before `persona.jailbreak-mode` had its user-turn form, and 2 by the direct model alone
     /// until it was trained on generated requests of that kind (benign_user_modes.jsonl, whose
     /// held-out phrasings are checked too). The probes were written apart and never trained on.
+    /// One class of a committed corpus, read by the shipped scorer at the default threshold.
+    fn class_in(corpus: &str, class: &str) -> Counts {
+        let s = InjectionScorer::builtin().unwrap();
+        evaluate(corpus, &s, crate::policy::injection::DEFAULT_THRESHOLD).by_class[class]
+    }
+
     #[test]
     fn everyday_requests_naming_a_mode_pass() {
-        let s = InjectionScorer::builtin().unwrap();
-        let probes = include_str!("../../../tests/corpora/injection/everyday_modes.jsonl");
-        let r = evaluate(probes, &s, crate::policy::injection::DEFAULT_THRESHOLD);
-        let c = r.by_class["user benign: everyday_mode_words (holdout probe)"];
+        let c = class_in(
+            include_str!("../../../tests/corpora/injection/everyday_modes.jsonl"),
+            "user benign: everyday_mode_words (holdout probe)",
+        );
         assert_eq!(c.tn + c.fp, 24);
         assert_eq!(c.fp, 0, "{c:?}");
-        let generated = include_str!("../../../tests/corpora/injection/benign_user_modes.jsonl");
-        let r = evaluate(generated, &s, crate::policy::injection::DEFAULT_THRESHOLD);
-        let c = r.by_class["user benign: everyday_modes (holdout)"];
+        let c = class_in(
+            include_str!("../../../tests/corpora/injection/benign_user_modes.jsonl"),
+            "user benign: everyday_modes (holdout)",
+        );
         assert_eq!(c.tn + c.fp, 108);
         assert!(c.fp <= 1, "{c:?}");
     }
@@ -559,10 +566,10 @@ mod tests {
     /// (2026-12-08). Whole files are measured by scripts/outside_docs.py.
     #[test]
     fn real_code_reads_pass() {
-        let s = InjectionScorer::builtin().unwrap();
-        let code = include_str!("../../../tests/corpora/injection/benign_tool_code.jsonl");
-        let r = evaluate(code, &s, crate::policy::injection::DEFAULT_THRESHOLD);
-        let c = r.by_class["tool_result benign: real_code (holdout docs)"];
+        let c = class_in(
+            include_str!("../../../tests/corpora/injection/benign_tool_code.jsonl"),
+            "tool_result benign: real_code (holdout docs)",
+        );
         assert_eq!(c.tn + c.fp, 189);
         assert!(c.fp <= 1, "{c:?}");
     }

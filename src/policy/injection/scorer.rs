@@ -498,7 +498,7 @@ mod tests {
     }
 
     /// Phrases of real files that fired a signature when read as data (2026-12-08: Debian's
-    /// docs, awscli's pages, held-out crates and CPython's site-packages, 292,558 segments): each
+    /// docs, awscli's pages, held-out crates and CPython's site-packages, 292,413 segments): each
     /// rule was narrowed to what makes the phrase an instruction, and still fires on that.
     #[test]
     fn everyday_phrases_of_real_files_fire_no_signature_as_data() {
